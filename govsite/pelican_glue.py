@@ -1,0 +1,118 @@
+"""Glue between Pelican and the engine: the strict Markdown reader, source discovery, standalone runs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from markdown import Markdown
+from pelican.readers import MarkdownReader
+
+from . import clock
+from .profiles import load_profile
+from .registry import load_all_rules
+from .run import BuildRun, current, set_current
+from .source import SourceDoc, parse_datetime, read_source
+
+Transform = Callable[[SourceDoc, str, dict[str, str]], tuple[str, dict[str, str]]]
+TEMPLATE_BY_TYPE = {"policy": "policy", "interpretation": "interpretation", "reprint": "reprint", "guide": "guide"}
+ASCII_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def ensure_run(settings: dict[str, Any]) -> BuildRun:
+    """The driver's run, or — when Pelican is started directly — a standalone one."""
+    run = current()
+    if run is None:
+        load_all_rules()
+        root = Path(settings.get("PATH", ".")).resolve().parent
+        run = BuildRun(root=root, settings=settings, profile=load_profile(settings.get("GOVSITE_PROFILE", "national"),
+                       settings.get("GOVSITE_RULES") or {}), now=clock.now(settings))
+        run.data["standalone"] = True
+        set_current(run)
+    return run
+
+
+def content_root(settings: dict[str, Any]) -> Path:
+    return Path(settings["PATH"]).resolve()
+
+
+def discover_sources(settings: dict[str, Any]) -> list[Path]:
+    """Every Markdown file Pelican will read (articles and pages)."""
+    root = content_root(settings)
+    ignore = set(settings.get("IGNORE_FILES", [])) | {"upstream", "attachments", "images", "holidays"}
+    out = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() not in (".md", ".markdown", ".mkd", ".mdown") or not path.is_file():
+            continue
+        rel_parts = path.relative_to(root).parts
+        if any(part in ignore or part.startswith(".") for part in rel_parts[:-1]):
+            continue
+        out.append(path)
+    return out
+
+
+def stable_slug(doc: SourceDoc) -> str:
+    """Slugs must not change when a title changes (URL-002): explicit slug, ASCII file name, or a path hash."""
+    explicit = doc.get("slug").strip()
+    if explicit:
+        return explicit
+    stem = doc.path.stem.lower()
+    if ASCII_SLUG.match(stem):
+        return stem
+    return "d" + hashlib.sha1(doc.rel.encode("utf-8")).hexdigest()[:10]
+
+
+class GovMarkdownReader(MarkdownReader):
+    """Reads sources through the strict parser, applies transforms (privacy masking), then Markdown."""
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        run = ensure_run(self.settings)
+        sources: dict[str, SourceDoc] = run.data.setdefault("sources", {})
+        key = str(Path(source_path).resolve())
+        doc = sources.get(key) or read_source(Path(source_path), run.root)
+        sources[key] = doc
+        if doc.fatal or (doc.get("date") and not parse_datetime(doc.get("date"))):
+            run.data.setdefault("reported_sources", set()).add(source_path)
+            raise ValueError(f"skipped: {doc.rel} has blocking content problems (reported with file:line)")
+        body = doc.body
+        meta = {k: mv.value for k, mv in doc.meta.items()}
+        for transform in run.data.get("transforms", []):
+            body, meta = transform(doc, body, meta)
+        md_settings = dict(self.settings["MARKDOWN"])
+        md_settings["extensions"] = [e for e in md_settings.get("extensions", []) if e != "markdown.extensions.meta"]
+        self._source_path = source_path
+        self._md = Markdown(**md_settings)
+        content = self._md.convert(body)
+        metadata: dict[str, Any] = {}
+        for name, value in meta.items():
+            if name in ("date", "modified"):
+                parsed = parse_datetime(value)
+                if parsed:
+                    metadata[name] = parsed
+            elif name == "summary":
+                self._md.reset()
+                metadata["summary"] = self._md.convert(value)
+            elif name == "keywords":
+                metadata["keywords"] = [k for k in re.split(r"[,，;；、]\s*", value) if k]
+            elif name in ("category", "author", "status"):
+                metadata[name] = self.process_metadata(name, value)
+            else:
+                metadata[name] = value
+        cat = metadata.get("category")
+        columns = run.data.get("columns")
+        if cat is not None and columns is not None:
+            col = columns.get(meta.get("category", ""))
+            if col is not None:
+                cat.slug = col.slug
+        metadata["slug"] = stable_slug(doc)
+        metadata["doc_type"] = doc.doc_type
+        if "template" not in metadata and doc.doc_type in TEMPLATE_BY_TYPE:
+            metadata["template"] = TEMPLATE_BY_TYPE[doc.doc_type]
+        return content, metadata
+
+
+def install_reader(readers: Any) -> None:
+    for ext in GovMarkdownReader.file_extensions:
+        readers.reader_classes[ext] = GovMarkdownReader
