@@ -94,7 +94,9 @@ def _numeric_matches(value: float, policy: MaskPolicy, person: bool, header: str
     return [PiiMatch("numeric_id", "PRIV-002", 0, len(digits), digits, policy.mask_id(digits))]
 
 
-def _fail(path: Path, exc: BaseException | None = None, what: str = "文件已损坏、已加密或格式不正确") -> AttachmentError:
+def _fail(
+    path: Path, exc: BaseException | None = None, what: str = "文件已损坏、已加密或格式不正确"
+) -> AttachmentError:
     detail = f"（{type(exc).__name__}）" if exc else ""
     return AttachmentError(f"无法读取附件 {path.name}：{what}{detail}")
 
@@ -102,7 +104,7 @@ def _fail(path: Path, exc: BaseException | None = None, what: str = "文件已�
 # -- xlsx --------------------------------------------------------------------------
 
 
-def _load_workbook(path: Path, *, read_only: bool):  # noqa: ANN202 - openpyxl Workbook
+def _load_workbook(path: Path, *, read_only: bool):
     import openpyxl
 
     try:
@@ -217,7 +219,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _W_CHARS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
 
 
-def _open_docx(path: Path):  # noqa: ANN202 - docx Document
+def _open_docx(path: Path):
     import docx
 
     try:
@@ -288,7 +290,9 @@ def _unique_cells(row: Any) -> list[Any]:
     return out
 
 
-def _docx_units(doc: Any, policy: MaskPolicy) -> Iterator[tuple[str, Any, str, list[tuple[Any, int] | None], list[PiiMatch]]]:
+def _docx_units(
+    doc: Any, policy: MaskPolicy
+) -> Iterator[tuple[str, Any, str, list[tuple[Any, int] | None], list[PiiMatch]]]:
     """(location, paragraph element, text, owners, matches) for every paragraph with PII."""
     for i, p in enumerate(doc.paragraphs, start=1):
         text, owners = _para_chars(p._p)
@@ -304,7 +308,9 @@ def _docx_units(doc: Any, policy: MaskPolicy) -> Iterator[tuple[str, Any, str, l
                 header = grid.header(r, c, texts[r])
                 for p in cell.paragraphs:
                     text, owners = _para_chars(p._p)
-                    found = find_pii(text, policy, person_context=grid.person or ctx.is_person_block(text), header=header)
+                    found = find_pii(
+                        text, policy, person_context=grid.person or ctx.is_person_block(text), header=header
+                    )
                     if found:
                         yield f"表{t_no} 第{r + 1}行第{c + 1}列", p._p, text, owners, found
 

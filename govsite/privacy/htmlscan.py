@@ -210,7 +210,9 @@ class HtmlMasker:
             _, starts, ends = decoded
         self._record(found, starts, ends, "text")
 
-    def _record(self, found: list[PiiMatch], starts: list[int], ends: list[int], where: str, *, edit: bool = True) -> None:
+    def _record(
+        self, found: list[PiiMatch], starts: list[int], ends: list[int], where: str, *, edit: bool = True
+    ) -> None:
         for p in found:
             s, e = starts[p.start], ends[p.end - 1]
             self.matches.append(PiiMatch(p.kind, p.rule, s, e, p.raw, p.masked, where))

@@ -153,7 +153,7 @@ def mask_markdown(text: str, policy: MaskPolicy = DEFAULT_POLICY) -> tuple[str, 
     return "".join(out), sorted(found, key=lambda m: m.start)
 
 
-def _markdown_table(text, lines, starts, i, j, piece) -> None:  # noqa: ANN001 - internal helper
+def _markdown_table(text, lines, starts, i, j, piece) -> None:
     header_cells = [text[a:b].strip() for a, b in _cells(lines[i], starts[i])]
     rows = [_cells(lines[k], starts[k]) for k in range(i + 2, j)]
     first_col = " ".join(text[r[0][0] : r[0][1]] for r in rows if r)

@@ -27,9 +27,7 @@ def normalize_chars(s: str) -> str:
         return out
     import unicodedata
 
-    return "".join(
-        str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in out
-    )
+    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in out)
 
 
 def normalize_phone(s: str) -> str:

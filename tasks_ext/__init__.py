@@ -1,0 +1,1 @@
+"""Task modules collected into tasks.py's root namespace (one module per area)."""
