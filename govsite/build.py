@@ -127,7 +127,7 @@ def _build_locked(root: Path, settings_file: str, output: Path | None, reports_d
     except clock.ClockError as exc:
         problems.append(_settings_finding(str(exc), "改成 ISO 8601 时间，例如 2026-11-20T10:00",
                                           field_name="GOVSITE_NOW", settings_file=settings_file))
-        now = clock.now({})
+        now = None
     profile: Profile | None = None
     extra_rules = settings.get("GOVSITE_RULES") or {}
     try:
@@ -140,7 +140,7 @@ def _build_locked(root: Path, settings_file: str, output: Path | None, reports_d
     except ProfileError as exc:
         problems.append(_settings_finding(str(exc), "检查 GOVSITE_PROFILE / GOVSITE_RULES 及 profiles/ 目录",
                                           field_name="GOVSITE_PROFILE", settings_file=settings_file))
-    if problems or profile is None:
+    if problems or profile is None or now is None:
         return _fail_early(problems, reports_dir, root, quiet, started)
 
     out_dir = Path(output).resolve() if output else Path(settings["OUTPUT_PATH"]).resolve()

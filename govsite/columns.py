@@ -96,7 +96,7 @@ def load_columns(path: Path, rel: str = "content/columns.yaml") -> ColumnRegistr
     if not path.is_file():
         raise ColumnError(f"找不到栏目登记表 {rel}")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (SafeLoader subclass)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except UnicodeDecodeError as exc:
         raise ColumnError(f"{rel} 不是 UTF-8 编码") from exc
     except yaml.YAMLError as exc:

@@ -43,7 +43,7 @@ def _disabled_listed(run: BuildRun, ctx: RuleContext) -> int:
       fix="正式发布前运行完整构建（不要使用 --skip-browser）。",
       why="跳过浏览器检查的构建只适合预览；流水线中不允许跳过。")
 def _skipped_stages(run: BuildRun, ctx: RuleContext) -> int:
-    for stage, reason in sorted(run.skipped_stages.items()):
+    for _stage, reason in sorted(run.skipped_stages.items()):
         # Pipelines set GOVSITE_FORBID_SKIP=1 (see docs/pipelines.md) so that a skipped stage blocks publication.
         forbid = os.environ.get("GOVSITE_FORBID_SKIP", "").lower() in ("1", "true", "yes")
         ctx.report(reason + ("（流水线中不允许跳过）" if forbid else ""), severity="error" if forbid else "warning")

@@ -119,7 +119,7 @@ class OutputSite:
     files: list[str] = field(default_factory=list)  # every output file (posix, relative), HTML included
 
     @classmethod
-    def load(cls, root: Path) -> "OutputSite":
+    def load(cls, root: Path) -> OutputSite:
         site = cls(root=root)
         for path in sorted(root.rglob("*")):
             if not path.is_file():

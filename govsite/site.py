@@ -21,7 +21,7 @@ class SiteModel:
     by_content: dict[int, SourceDoc] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, columns: ColumnRegistry, docs: list[SourceDoc], settings: dict[str, Any]) -> "SiteModel":
+    def build(cls, columns: ColumnRegistry, docs: list[SourceDoc], settings: dict[str, Any]) -> SiteModel:
         model = cls(columns=columns, docs=docs, settings=settings)
         for doc in docs:
             model.by_content[id(doc.content)] = doc

@@ -21,7 +21,8 @@ def make_project(tmp: Path, *, sample: bool = True, files: dict[str, str | bytes
                  settings: str = "", remove: tuple[str, ...] = ()) -> Path:
     """A project directory: pelicanconf.py (+ ``settings`` appended), content/, theme and plugins.
 
-    ``sample=True`` copies the whole sample portal content; otherwise only columns.yaml and the pages.
+    ``sample=True`` copies the whole sample portal content; otherwise a minimal compliant site:
+    columns.yaml, the pages and one document per column (tests/fixtures/minimal).
     ``files`` maps project-relative paths to text (or bytes) to add or replace; ``remove`` deletes paths.
     """
     root = tmp / "site"
@@ -36,6 +37,8 @@ def make_project(tmp: Path, *, sample: bool = True, files: dict[str, str | bytes
         (root / "content").mkdir()
         shutil.copy(REPO / "content" / "columns.yaml", root / "content" / "columns.yaml")
         shutil.copytree(REPO / "content" / "pages", root / "content" / "pages")
+        shutil.copytree(REPO / "tests" / "fixtures" / "minimal" / "articles", root / "content" / "articles")
+        shutil.copytree(REPO / "tests" / "fixtures" / "minimal" / "upstream", root / "content" / "upstream")
     for rel in remove:
         target = root / rel
         if target.is_dir():

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -75,6 +74,9 @@ MOBILE_USER_AGENT = (
 # chromedriver itself can wedge on a hung renderer and never answer.
 CLIENT_GRACE_SECONDS = 10.0
 
+# Nothing listens on the discard port, so proxied requests are refused instantly.
+BLACKHOLE_PROXY = "http://127.0.0.1:9"
+
 
 class BrowserUnavailable(RuntimeError):
     """The headless browser (or axe-core) needed by the browser gate is missing/broken."""
@@ -114,14 +116,23 @@ def check_local_browser() -> tuple[Path, Path]:
         return chromium, chromedriver
     for label, path in (("chromium", chromium), ("chromedriver", chromedriver)):
         if not (path.is_file() and os.access(path, os.X_OK)):
-            raise BrowserUnavailable(f"未找到可执行的 {label}: {path}\n{label} not found at {path}.\n" + _install_hint())
+            raise BrowserUnavailable(
+                f"未找到可执行的 {label}: {path}\n{label} not found at {path}.\n" + _install_hint()
+            )
     return chromium, chromedriver
 
 
-def _options(width: int, height: int, mobile: bool) -> webdriver.ChromeOptions:
+def _options(width: int, height: int, mobile: bool, offline_except: str | None) -> webdriver.ChromeOptions:
     options = webdriver.ChromeOptions()
     for flag in CHROME_FLAGS:
         options.add_argument(flag)
+    if offline_except is not None:
+        # Route every non-local request to a closed port so it fails at once:
+        # third-party widgets/CDNs can't hang or change results, and the cache
+        # key (local files only) stays a complete description of the inputs.
+        # Loopback always bypasses the proxy; the serve host is bypassed too.
+        options.add_argument(f"--proxy-server={BLACKHOLE_PROXY}")
+        options.add_argument(f"--proxy-bypass-list={offline_except}")
     options.add_argument(f"--window-size={width},{height}")
     # --window-size includes browser chrome, so the page viewport would be
     # shorter than asked; device metrics pin the viewport itself to exactly
@@ -171,18 +182,22 @@ def new_driver(
     mobile: bool = False,
     page_load_timeout: float = 30.0,
     script_timeout: float = 30.0,
+    offline_except: str | None = None,
 ) -> WebDriver:
     """Start a headless Chromium session (local or Grid) with the given viewport and timeouts.
 
+    ``offline_except``: if given (a host, e.g. ``"127.0.0.1"``), all network
+    access except loopback and that host is refused by the browser.
+
     Raises :class:`BrowserUnavailable` when the browser cannot be started.
     """
-    options = _options(width, height, mobile)
+    options = _options(width, height, mobile, offline_except)
     url = remote_url()
     driver: WebDriver
     if url:
         try:
             driver = webdriver.Remote(command_executor=url, options=options)
-        except WebDriverException as exc:
+        except Exception as exc:  # urllib3 errors (Grid down) are not WebDriverExceptions
             raise BrowserUnavailable(
                 f"无法连接 Selenium Grid {url}：{_first_line(exc)}\n"
                 f"Cannot start a Chrome session on Selenium Grid {url}: {_first_line(exc)}"
@@ -202,7 +217,8 @@ def new_driver(
             _kill_process_group(getattr(service, "process", None))
             shutil.rmtree(profile, ignore_errors=True)
             raise BrowserUnavailable(
-                f"Chromium 启动失败：{_first_line(exc)}\nChromium failed to start: {_first_line(exc)}\n" + _install_hint()
+                f"Chromium 启动失败：{_first_line(exc)}\nChromium failed to start: {_first_line(exc)}\n"
+                + _install_hint()
             ) from exc
         local._govsite_profile = profile
         driver = local
@@ -214,9 +230,7 @@ def set_timeouts(driver: WebDriver, page_load_timeout: float, script_timeout: fl
     """Apply browser-side timeouts plus an HTTP client timeout so a wedged chromedriver cannot block forever."""
     driver.set_page_load_timeout(page_load_timeout)
     driver.set_script_timeout(script_timeout)
-    config = getattr(driver.command_executor, "client_config", None) or getattr(
-        driver.command_executor, "_client_config", None
-    )
+    config = getattr(driver.command_executor, "client_config", None)
     if config is not None:
         config.timeout = max(page_load_timeout, script_timeout) + CLIENT_GRACE_SECONDS
 

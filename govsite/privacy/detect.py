@@ -165,17 +165,27 @@ class _Scanner:
     # -- per-group dispatch; returns the index after consumed groups, or 0
 
     def _at(self, i: int) -> int:
-        for shape in ((18,), (6, 8, 4)):
-            d = self._shape(i, shape)
-            if d and valid_id18(d) and not ctx.near(ctx.CREDIT_KEYWORDS, self.window(self.gpos[i][0])):
-                j = i + len(shape)
-                self._emit("id18", "PRIV-002", self.gpos[i][0], self.gpos[j - 1][1], self.policy.mask_id)
-                return j
-        if self.in_url:  # only checksum-valid IDs count inside URLs; other digits are paths/ids
+        g = self.gs[i]
+        size = len(g)
+        if size in (18, 6):
+            for shape in ((18,), (6, 8, 4)):
+                d = self._shape(i, shape)
+                if d and valid_id18(d) and not ctx.near(ctx.CREDIT_KEYWORDS, self.window(self.gpos[i][0])):
+                    j = i + len(shape)
+                    self._emit("id18", "PRIV-002", self.gpos[i][0], self.gpos[j - 1][1], self.policy.mask_id)
+                    return j
+        if self.in_url or g[-1] == "X":
+            # Inside URLs only checksum-valid IDs count; an X-suffixed non-ID is a code.
             return 0
-        if self.gs[i][-1] == "X" and i == len(self.gs) - 1:
-            return 0
-        return self._mobile(i) or self._card(i) or self._id15(i) or (self.person and self._landline(i)) or 0
+        # Group-length guards keep the common no-hit path cheap.
+        j = self._mobile(i) if size in (2, 3, 4, 7, 11, 13) else 0
+        if not j and (size == 4 or 12 <= size <= 19):
+            j = self._card(i)
+        if not j and size in (6, 15):
+            j = self._id15(i)
+        if not j and self.person:
+            j = self._landline(i)
+        return j
 
     def _mobile(self, i: int) -> int:
         gs = self.gs

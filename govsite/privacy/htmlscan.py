@@ -37,7 +37,7 @@ _INLINE = frozenset(
     "small span strike strong sub sup time tt u var wbr".split()
 )
 _RAW = frozenset({"script", "style"})
-TEXT_ATTRS = frozenset({"alt", "title", "content", "aria-label", "placeholder"})
+TEXT_ATTRS = frozenset({"alt", "title", "content", "aria-label", "placeholder", "value"})
 URL_ATTRS = frozenset({"href", "src", "action", "formaction", "data-src", "poster", "cite", "srcset", "background"})
 
 
@@ -237,7 +237,9 @@ class HtmlMasker:
             if k is None:
                 continue
             a, b = base + am.start(k), base + am.end(k)
-            if name in TEXT_ATTRS:
+            value = self.src[a:b]
+            # tel:/sms: links are the number itself, not a page address: mask like text.
+            if name in TEXT_ATTRS or (name == "href" and value[:4].lower() in ("tel:", "sms:")):
                 decoded = self._decode([(a, b)])
                 text = decoded if isinstance(decoded, str) else decoded[0]
                 found = find_pii(text, self.policy)

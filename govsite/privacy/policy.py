@@ -47,6 +47,10 @@ def _mask_positions(raw: str, keep_head: int, keep_tail: int, mask_char: str, sk
     so grouping and length are preserved.
     """
     body = raw[skip:]
+    n = len(body)
+    if body.isascii() and body.isalnum():  # common case: one unbroken ASCII run
+        head, tail = min(keep_head, n), min(keep_tail, n - min(keep_head, n))
+        return raw[:skip] + body[:head] + mask_char * (n - head - tail) + body[n - tail :]
     norm = normalize_chars(body)
     sig = [i for i, c in enumerate(norm) if c.isdigit() or c == "X"]
     n = len(sig)
