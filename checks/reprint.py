@@ -149,6 +149,7 @@ def _local_href(href: str, base: str) -> str:
 
 
 @rule("REPRINT-002", title="首页显著位置设国务院、省政府重要政策信息专栏", stage="page", page_types=("home",),
+      severity="warning",  # rulebook: WARN; a province may promote it (rules: {REPRINT-002: {severity: error}})
       clause="国办发〔2014〕57号、国办发〔2017〕47号：首页显著位置开设专栏转载国务院重要政策信息", confidence="S",
       params={"home_reprint_min": 5},
       fix="首页模板（theme/templates/index.html）保留 section.home-reprints 专栏，按发布时间倒序列出最新转载，"

@@ -140,10 +140,13 @@ def harvest_photo(name: str) -> None:
 def images() -> None:
     IMG.mkdir(parents=True, exist_ok=True)
     number_cards("2026-minying-jingji-tujie.png", "2026  No.5", [
-        ("20", "%"), ("500", "10k CNY"), ("3", "days"), ("30", "days"), ("100", "10k CNY"), ("12345", "hotline"),
+        ("20%", "price deduction"), ("40%", "SME share"), ("5000", "10k CNY fund"),
+        ("1%", "guarantee fee"), ("1", "working day"), ("30", "working days"),
     ], BLUE)
-    bar_chart("2026-fangxun-tujie.png", "2021-2026", ["2021", "2022", "2023", "2024", "2025", "2026"],
-              [36, 41, 45, 52, 58, 64], "n", BLUE)
+    number_cards("2026-fangxun-tujie.png", "2026  No.9", [
+        ("47", "reservoirs"), ("156", "river sections"), ("132", "hazard sites"),
+        ("30", "minutes"), ("100000", "sandbags"), ("3000", "life jackets"),
+    ], BLUE)
     video_poster("2026-yibao-shipin.png", GREEN)
     flow_chart("2026-qiudong-nongye-tujie.png", "2026  No.18", 5, ORANGE)
     number_cards("2026-xueqian-jiaoyu-tuwen.png", "2026  No.15", [

@@ -81,6 +81,21 @@ def valid_uscc(s: str) -> bool:
     return _USCC_ALPHABET[(31 - total % 31) % 31] == s[17]
 
 
+def valid_org_code(code: str) -> bool:
+    """GB 11714 组织机构代码 (8 chars + check), embedded at positions 9–17 of a credit code."""
+    if len(code) != 9 or not code[:8].isalnum():
+        return False
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    vals = [int(c) if c.isdigit() else ord(c.upper()) - 55 for c in code[:8]]
+    c9 = 11 - sum(v * w for v, w in zip(vals, weights, strict=True)) % 11
+    return code[8].upper() == {10: "X", 11: "0"}.get(c9, str(c9))
+
+
+def looks_like_uscc(s: str) -> bool:
+    """Both check characters of a 统一社会信用代码 hold (1 in ~340 for random strings)."""
+    return valid_uscc(s) and valid_org_code(s[8:17])
+
+
 def uscc_complete(first17: str) -> str:
     total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return first17 + _USCC_ALPHABET[(31 - total % 31) % 31]

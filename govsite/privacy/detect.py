@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from govsite.privacy import context as ctx
-from govsite.privacy.checks import luhn_ok, valid_date, valid_id15, valid_id18, valid_uscc
+from govsite.privacy.checks import looks_like_uscc, luhn_ok, valid_date, valid_id15, valid_id18
 from govsite.privacy.policy import DEFAULT_POLICY, MaskPolicy, normalize_chars
 
 KIND_LABELS = {
@@ -63,9 +63,6 @@ _PAREN_AREA = re.compile(r"[(（]\s?(0\d{2,3})\s?[)）]\s?$")
 _URL_STOP = set(" \t\r\n\"'<>()（）[]【】，。；：、")
 
 _CN_MOBILE_PREFIXES = frozenset(f"861{d}" for d in "3456789")  # 86 + 1[3-9]
-_PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
-)
 
 _N = "[0-9０-９]+"
 _CN = "[0-9０-９一二三四五六七八九十百零〇两]+"
@@ -79,6 +76,11 @@ _ADDR = re.compile(
 )
 _ADDR_NOT_AFTER = set("〕]】第月年日0123456789０１２３４５６７８９.-－/")
 _ADDR_NOT_BEFORE = re.compile(r"文|令|公告|通知|决定|意见|函|线")
+
+
+def id_shaped(d: str) -> bool:
+    """18 digits laid out like an ID (birth date at 7–14) whatever the checksum says."""
+    return len(d) == 18 and d[0] != "0" and valid_date(d[6:14])
 
 
 def _is_alnum(c: str) -> bool:
@@ -246,10 +248,10 @@ class _Scanner:
             if not d.isdigit() or not luhn_ok(d):
                 continue
             if not kw and (
-                ctx.near(ctx.SERIAL_KEYWORDS, window)
-                or (len(d) == 18 and (valid_uscc(d) or (d[:2] in _PROVINCES and valid_date(d[6:14]))))
+                ctx.near(ctx.SERIAL_KEYWORDS, window) or (len(d) == 18 and (looks_like_uscc(d) or id_shaped(d)))
             ):
-                # Credit codes, mistyped IDs and labelled serials pass Luhn 1 time in 10.
+                # Pure-digit credit codes (双公示 lists), mistyped IDs and labelled serials
+                # pass Luhn 1 time in 10; a real card number almost never has their structure.
                 continue
             if self.amount and j == n:
                 continue

@@ -181,7 +181,7 @@ def _is_mask(c: str) -> bool:
 
 def is_masked_id(s: str) -> bool:
     """18 or 15 chars whose birth date (positions 7–14 / 7–12) is fully hidden and ≥ 8 / 6 chars masked."""
-    t = normalize_chars(s.strip()).upper()
+    t = _SEPS.sub("", normalize_chars(s.strip())).upper()
     if len(t) == 18:
         birth, min_masked = slice(6, 14), 8
     elif len(t) == 15:

@@ -126,13 +126,23 @@ def fmt_id(rnd: random.Random, v: str) -> tuple[str, str]:
     return fmt, v
 
 
-MOBILE_FORMATS = ["plain", "+86", "+86 ", "86-", "86 ", "3-4-4 space", "3-4-4 hyphen", "3-4-4 mixed", "fullwidth", "+86 3-4-4"]
+MOBILE_FORMATS = [
+    "plain",
+    "+86",
+    "+86 ",
+    "86-",
+    "86 ",
+    "3-4-4 space",
+    "3-4-4 hyphen",
+    "3-4-4 mixed",
+    "fullwidth",
+    "+86 3-4-4",
+]
 
 
-def fmt_mobile(rnd: random.Random, v: str) -> tuple[str, str]:
-    fmt = rnd.choice(MOBILE_FORMATS)
+def format_mobile(v: str, fmt: str) -> str:
     a, b, c = v[:3], v[3:7], v[7:]
-    out = {
+    return {
         "plain": v,
         "+86": "+86" + v,
         "+86 ": "+86 " + v,
@@ -144,7 +154,11 @@ def fmt_mobile(rnd: random.Random, v: str) -> tuple[str, str]:
         "fullwidth": _fullwidth(v),
         "+86 3-4-4": f"+86 {a} {b} {c}",
     }[fmt]
-    return fmt, out
+
+
+def fmt_mobile(rnd: random.Random, v: str) -> tuple[str, str]:
+    fmt = rnd.choice(MOBILE_FORMATS)
+    return fmt, format_mobile(v, fmt)
 
 
 def fmt_card(rnd: random.Random, v: str) -> tuple[str, str]:
@@ -214,7 +228,9 @@ def person_table(rnd: random.Random) -> Doc:
 
 def person_html_table(rnd: random.Random) -> Doc:
     doc = Doc("html")
-    doc.add("<h1>困难群众临时救助公示</h1><table><thead><tr><th>姓名</th><th>身份证号</th><th>住址</th><th>联系方式</th></tr></thead><tbody>")
+    doc.add(
+        "<h1>困难群众临时救助公示</h1><table><thead><tr><th>姓名</th><th>身份证号</th><th>住址</th><th>联系方式</th></tr></thead><tbody>"
+    )
     for _ in range(rnd.randint(3, 8)):
         doc.add(f"<tr><td>{gen_name(rnd)}</td><td>")
         v = gen_id18(rnd)
@@ -266,22 +282,51 @@ def notice_negatives(rnd: random.Random, allowed: list[str]) -> Doc:
     doc = Doc("markdown")
     year = rnd.randint(2016, 2026)
     doc.add("索引号：")
-    doc.neg("index-number", rnd.choice([f"11530000MB{rnd.randint(1000000, 9999999)}X/{year}-{rnd.randint(1, 99999):05d}",
-                                        f"000014349/{year}-{rnd.randint(1, 99999):05d}"]))
+    doc.neg(
+        "index-number",
+        rnd.choice(
+            [
+                f"11530000MB{rnd.randint(1000000, 9999999)}X/{year}-{rnd.randint(1, 99999):05d}",
+                f"000014349/{year}-{rnd.randint(1, 99999):05d}",
+            ]
+        ),
+    )
     doc.add("\n\n发文字号：")
     doc.neg("doc-number", f"示政发〔{year}〕{rnd.randint(1, 120)}号")
     doc.add("\n\n成文日期：")
-    doc.neg("date", rnd.choice([f"{year}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}", f"{year}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}"]))
+    doc.neg(
+        "date",
+        rnd.choice(
+            [
+                f"{year}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+                f"{year}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}",
+            ]
+        ),
+    )
     doc.add("\n\n" + sentence(rnd) + "全县共安排资金")
-    doc.neg("amount", rnd.choice([f"{rnd.randint(1, 999)},{rnd.randint(100, 999)},{rnd.randint(100, 999)}.{rnd.randint(10, 99)}元",
-                                  f"{rnd.randint(10**10, 10**13)}元"]))
+    doc.neg(
+        "amount",
+        rnd.choice(
+            [
+                f"{rnd.randint(1, 999)},{rnd.randint(100, 999)},{rnd.randint(100, 999)}.{rnd.randint(10, 99)}元",
+                f"{rnd.randint(10**10, 10**13)}元",
+            ]
+        ),
+    )
     doc.add("，承办企业统一社会信用代码：")
     doc.neg("credit-code", gen_uscc(rnd, digits_only=rnd.random() < 0.2))
     doc.add("。通讯地址：示例县人民路1号，邮政编码：")
     doc.neg("postal-code", f"{rnd.randint(650000, 679999)}")
     doc.add("。参考书目 ISBN ")
-    doc.neg("isbn", rnd.choice([f"978-7-{rnd.randint(100, 999)}-{rnd.randint(10000, 99999)}-{rnd.randint(0, 9)}",
-                                f"9787{rnd.randint(100000000, 999999999)}"]))
+    doc.neg(
+        "isbn",
+        rnd.choice(
+            [
+                f"978-7-{rnd.randint(100, 999)}-{rnd.randint(10000, 99999)}-{rnd.randint(0, 9)}",
+                f"9787{rnd.randint(100000000, 999999999)}",
+            ]
+        ),
+    )
     doc.add("。登记编号：")
     doc.neg("bad-id18", gen_bad_id18(rnd))
     doc.add("。订单号：")

@@ -112,7 +112,7 @@ def test_mask_text_person_context_truncates_address() -> None:
 
 
 def test_html_inline_tags_are_transparent() -> None:
-    html = f"<p>身份证 110105<b>19491231</b>002X，手机 138<span class='x'>0013</span>8000</p>"
+    html = "<p>身份证 110105<b>19491231</b>002X，手机 138<span class='x'>0013</span>8000</p>"
     out, found = mask_html(html)
     assert out == "<p>身份证 110105<b>********</b>002X，手机 138<span class='x'>****</span>8000</p>"
     assert [m.kind for m in found] == ["id18", "mobile"]
@@ -194,10 +194,7 @@ def test_markdown_person_table() -> None:
 
 
 def test_markdown_office_table_and_contact_block_kept() -> None:
-    md = (
-        "| 单位 | 联系电话 |\n|:--|--:|\n| 县政务服务中心 | 0871-65123456 |\n\n"
-        f"咨询电话：0871-65123457，{MOBILE}\n"
-    )
+    md = f"| 单位 | 联系电话 |\n|:--|--:|\n| 县政务服务中心 | 0871-65123456 |\n\n咨询电话：0871-65123457，{MOBILE}\n"
     assert mask_markdown(md) == (md, [])
 
 

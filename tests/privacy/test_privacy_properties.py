@@ -3,30 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from govsite.privacy import context as ctx
-from govsite.privacy import find_pii, mask_html, mask_markdown, mask_text
-from govsite.privacy.checks import id18_check_char, luhn_complete, uscc_complete, valid_date, valid_id18
+from govsite.privacy import find_pii, mask_html, mask_markdown, mask_text, masked_form_ok
+from govsite.privacy.checks import (
+    id18_check_char,
+    looks_like_uscc,
+    luhn_complete,
+    uscc_complete,
+    valid_id18,
+)
+from govsite.privacy.detect import id_shaped
 
-from .corpus import MOBILE_FORMATS, fmt_mobile
+from .corpus import MOBILE_FORMATS, format_mobile
 from .helpers import fullwidth
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# PRIVACY_EXAMPLES=5000 for a deeper local run; the default keeps the suite < 30 s.
+SETTINGS = settings(max_examples=int(os.environ.get("PRIVACY_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Filler prose: CJK characters that appear in no context keyword (so random filler can
 # never turn a sentence into a contact block, an amount or an address by accident).
-_KEYWORD_CHARS = set(
-    "".join(
-        rx.pattern
-        for rx in vars(ctx).values()
-        if isinstance(rx, re.Pattern)
-    )
-) | set("元万亿美港号栋幢座楼层单元室户组队社院月年日第〕】")
-_HAN = [c for c in "的一是在不了有和人这中大为上个国我以要他时来用们生到作于出就分对成会可主发动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家力里如水化高自二理起小物现实加量都两体制机当使点从本去把性好应开它合还因由其些然前外天政四那义事平形相全表间样与关各重新线内正心反你明看原又么利比或但质气向道命此变条只没结解问意建公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将见计别她手角期根论运农指几九区强放决西被干做必战先回则任取处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受什认六共权收改清己美再采转更单风切打白教速花带安场身车例真务具每目至达走积示议声报斗完类八离华名确才科张信马节话米整空况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"
+_KEYWORD_CHARS = set("".join(rx.pattern for rx in vars(ctx).values() if isinstance(rx, re.Pattern))) | set(
+    "元万亿美港号栋幢座楼层单元室户组队社院月年日第〕】"
+)
+_HAN = [
+    c
+    for c in "的一是在不了有和人这中大为上个国我以要他时来用们生到作于出就分对成会可主发动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家力里如水化高自二理起小物现实加量都两体制机当使点从本去把性好应开它合还因由其些然前外天政四那义事平形相全表间样与关各重新线内正心反你明看原又么利比或但质气向道命此变条只没结解问意建公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将见计别她手角期根论运农指几九区强放决西被干做必战先回则任取处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受什认六共权收改清己美再采转更单风切打白教速花带安场身车例真务具每目至达走积示议声报斗完类八离华名确才科张信马节话米整空况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"
     if c not in _KEYWORD_CHARS
 ]
 filler = st.text(alphabet=st.sampled_from(_HAN + list("，。；：、（）")), max_size=25)
@@ -50,26 +57,8 @@ def id_texts(draw: st.DrawFn) -> str:
 
 @st.composite
 def mobile_texts(draw: st.DrawFn) -> str:
-    import random
-
     v = "1" + draw(st.sampled_from("3456789")) + draw(st.text("0123456789", min_size=9, max_size=9))
-    fmt = draw(st.sampled_from(MOBILE_FORMATS))
-
-    class _Pick(random.Random):
-        def choice(self, seq):  # type: ignore[override]
-            return fmt
-
-    return fmt_mobile(_Pick(), v)[1]
-
-
-def _id_shaped(d: str) -> bool:
-    return len(d) == 18 and valid_date(d[6:14]) and d[:2] in ctx_provinces()
-
-
-def ctx_provinces() -> frozenset[str]:
-    from govsite.privacy.detect import _PROVINCES
-
-    return _PROVINCES
+    return format_mobile(v, draw(st.sampled_from(MOBILE_FORMATS)))
 
 
 @st.composite
@@ -79,8 +68,8 @@ def cards(draw: st.DrawFn) -> str:
     digits = draw(st.text("0123456789", min_size=length - 2, max_size=length - 2))
     d = luhn_complete(first + digits)
     # Documented exclusion: without a card keyword, an 18-digit ID-shaped number or a
-    # pure-digit credit code is treated as a (mistyped) ID / credit code, not a card.
-    assume(not _id_shaped(d) and not valid_id18(d))
+    # pure-digit credit code (both check chars valid) is not taken for a card.
+    assume(not id_shaped(d) and not valid_id18(d) and not looks_like_uscc(d))
     return d
 
 
@@ -98,14 +87,13 @@ def card_texts(draw: st.DrawFn) -> str:
 pii_texts = st.one_of(id_texts(), mobile_texts(), card_texts())
 
 
-def _digits(s: str) -> str:
-    return "".join(c for c in s.translate({0xFF10 + i: 0x30 + i for i in range(10)}) if c.isdigit())
-
-
-def _no_raw_left(value: str, out: str) -> None:
+def _assert_masked(value: str, out: str, found: list, span: tuple[int, int] | None = None) -> None:
+    """The raw value is gone, nothing detectable is left, and the mask is an accepted form."""
     assert value not in out
-    # the middle digits of the value never survive in the output, whatever the grouping
-    assert _digits(value)[-11:-4] not in _digits(out)
+    assert find_pii(out) == []
+    if span is not None:
+        cover = [m for m in found if m.start <= span[0] and span[1] <= m.end]
+        assert cover and all(masked_form_ok(m.kind, m.masked) for m in cover)
 
 
 @SETTINGS
@@ -113,8 +101,7 @@ def _no_raw_left(value: str, out: str) -> None:
 def test_pii_in_sentences_always_masked(before: str, value: str, after: str) -> None:
     text = before + value + after
     out, found = mask_text(text)
-    _no_raw_left(value, out)
-    assert any(m.start <= len(before) and len(before) + len(value) <= m.end for m in found)
+    _assert_masked(value, out, found, (len(before), len(before) + len(value)))
 
 
 @SETTINGS
@@ -122,21 +109,28 @@ def test_pii_in_sentences_always_masked(before: str, value: str, after: str) -> 
 def test_pii_in_markdown_tables_always_masked(rows: list[tuple[str, str, str]], name: str) -> None:
     md = "| 姓名 | 身份证号 | 手机 | 银行卡号 |\n|---|---|---|---|\n"
     md += "".join(f"| {name} | {a} | {b} | {c} |\n" for a, b, c in rows)
-    out, _ = mask_markdown(md)
+    out, found = mask_markdown(md)
     for row in rows:
         for value in row:
-            _no_raw_left(value, out)
+            assert value not in out
+    assert mask_markdown(out)[1] == []
+    assert all(masked_form_ok(m.kind, m.masked) for m in found)
 
 
 @SETTINGS
-@given(value=st.one_of(valid_ids(), st.from_regex(r"\A1[3-9][0-9]{9}\Z"), cards()), cut=st.data(), tag=st.sampled_from(["b", "span", "em", "strong", "font"]))
+@given(
+    value=st.one_of(valid_ids(), st.from_regex(r"\A1[3-9][0-9]{9}\Z"), cards()),
+    cut=st.data(),
+    tag=st.sampled_from(["b", "span", "em", "strong", "font"]),
+)
 def test_pii_in_html_split_by_inline_tags_always_masked(value: str, cut: st.DataObject, tag: str) -> None:
     i = cut.draw(st.integers(1, len(value) - 1))
     html = f"<div><p>内容{value[:i]}<{tag}>{value[i:]}</{tag}>。</p><img alt='{value}'></div>"
-    out, _ = mask_html(html)
+    out, found = mask_html(html)
     text_only = re.sub(r"<[^>]+>", "", out)
-    assert value not in text_only and value not in out
-    assert _digits(value)[-11:-4] not in _digits(re.sub(r"<[^>]+>", "", out))
+    assert value not in out and value not in text_only
+    assert find_pii(text_only) == [] and mask_html(out)[1] == []
+    assert len(found) == 2 and all(masked_form_ok(m.kind, m.masked) for m in found)
 
 
 # -- hard negatives -------------------------------------------------------------------

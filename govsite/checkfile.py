@@ -1,0 +1,227 @@
+"""Fast path for editors and hooks: run the content-stage rules on a few Markdown files, without a build.
+
+``python -m govsite check-file FILE...`` (also ``python -m govsite.checkfile``, ``invoke check-file``)
+reads the settings, the profile and the column registry like a build does, then runs exactly the
+content-stage checks of the registry: per-file rules on the given files, per-site rules (e.g. unique
+URLs) on every source so that clashes with existing documents are found. Nothing is rendered.
+
+``strict_privacy`` (pre-commit) makes every PRIV-* finding blocking.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Sequence, TextIO
+
+from .findings import SEVERITY_ZH, Finding
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
+IGNORED_DIRS = {"upstream", "attachments", "images", "holidays"}
+PRIVACY_EXEMPTIONS = ("惩戒公示", "强制性信息披露")
+
+
+def load_project_settings(root: Path, settings_file: str = "pelicanconf.py") -> dict[str, Any]:
+    """The site settings as a build reads them. Nothing is rendered, so the theme need not exist
+    (a pre-commit hook checks a bare checkout of the staged files): Pelican's built-in theme stands in."""
+    from .build import load_settings
+
+    return load_settings(root, settings_file, {"THEME": "simple"})
+
+
+def expand_paths(paths: Iterable[str | Path], *, cwd: Path | None = None) -> list[Path]:
+    """Files as given; directories expand to their Markdown sources (like the build, skipping attachments etc.)."""
+    out: list[Path] = []
+    base = cwd or Path.cwd()
+    for raw in paths:
+        p = Path(raw)
+        p = p if p.is_absolute() else base / p
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p).parts
+                if (f.suffix.lower() in MARKDOWN_SUFFIXES and f.is_file()
+                        and not any(part in IGNORED_DIRS or part.startswith(".") for part in rel[:-1])):
+                    out.append(f)
+        else:
+            out.append(p)
+    return list(dict.fromkeys(out))
+
+
+def _config_finding(message: str, fix: str, settings_file: str, field: str | None = None) -> Finding:
+    return Finding(rule="CONFIG-001", severity="error", message=message, file=settings_file, field=field, fix=fix,
+                   clause="govsite 构建约定：站点设置必须完整有效", stage="config")
+
+
+def _privacy_fallback(run: Any, docs: Sequence[Any]) -> list[Finding]:
+    """Strict mode when no content-stage PRIV rule is registered yet: scan the sources with the detector."""
+    try:
+        from .privacy.detect import find_pii
+        from .privacy.policy import DEFAULT_POLICY, MaskPolicy, normalize_phone
+    except ImportError:
+        return []
+    phones = frozenset(p for p in (normalize_phone(str(x)) for x in run.settings.get("GOVSITE_PUBLIC_PHONES") or ())
+                       if p.isdigit() and 7 <= len(p) <= 12)
+    try:
+        policy = dataclasses.replace(DEFAULT_POLICY, allowed_phones=phones) if phones else DEFAULT_POLICY
+    except ValueError:
+        policy = MaskPolicy()
+    out: list[Finding] = []
+    for doc in docs:
+        if doc.fatal:
+            continue
+        if doc.get("privacy_exempt") in PRIVACY_EXEMPTIONS and doc.get("privacy_basis").strip():
+            continue
+        parts = [(mv.value, mv.line) for mv in doc.meta.values()] + [(doc.body, doc.body_line)]
+        for text, first_line in parts:
+            for m in find_pii(text, policy):
+                if m.rule not in ("PRIV-002", "PRIV-003", "PRIV-004"):
+                    continue
+                line = first_line + text.count("\n", 0, m.start)
+                out.append(Finding(
+                    rule=m.rule, severity="error", message=f"发现未打码的{m.label}（应显示为 {m.masked}）",
+                    file=doc.rel, line=line, fix="按脱敏规则打码后再提交；依法须公开的，写明 privacy_exempt 和 privacy_basis",
+                    clause="《个人信息保护法》；《政府网站与政务新媒体检查指标》严重泄露个人信息", stage="content",
+                ))
+    return out
+
+
+def check_files(paths: Iterable[str | Path], *, root: Path, strict_privacy: bool = False,
+                settings_file: str = "pelicanconf.py") -> tuple[list[Finding], int]:
+    """Run the content-stage checks on ``paths``. Returns the findings and the exit code (1 = blocking errors)."""
+    from . import clock
+    from .columns import ColumnError, load_columns
+    from .pelican_glue import discover_sources
+    from .profiles import ProfileError, load_profile
+    from .registry import all_checks, load_all_rules
+    from .run import BuildRun, current, set_current
+    from .source import read_source
+    from .stages import run_stage
+
+    root = root.resolve()
+    files = [Path(p).resolve() for p in paths]
+    load_all_rules()
+    try:
+        settings = load_project_settings(root, settings_file)
+    except FileNotFoundError:
+        return [_config_finding(f"找不到站点设置文件 {settings_file}", "在项目根目录运行，或用 --root 指定项目目录",
+                                settings_file)], 1
+    except SyntaxError as exc:
+        f = _config_finding(f"站点设置文件有语法错误：{exc.msg}", "按提示的行号修正 Python 语法", settings_file)
+        return [dataclasses.replace(f, line=exc.lineno)], 1
+    except Exception as exc:  # pelicanconf.py is code; Pelican raises bare Exception for a missing content path
+        return [_config_finding(f"站点设置无法读取：{type(exc).__name__}: {exc}", "修正 pelicanconf.py 中出错的语句",
+                                settings_file)], 1
+    try:
+        now = clock.now(settings)
+        profile = load_profile(str(settings.get("GOVSITE_PROFILE", "national")), settings.get("GOVSITE_RULES") or {})
+    except (clock.ClockError, ProfileError) as exc:
+        return [_config_finding(str(exc), "检查 GOVSITE_NOW / GOVSITE_PROFILE / GOVSITE_RULES", settings_file)], 1
+
+    content_checks = [c for c in all_checks() if c.stage == "content"]
+    run = BuildRun(root=root, settings=settings, profile=profile, now=now, settings_file=settings_file)
+    run.loaded_plugins = {c.plugin for c in content_checks}
+    run.data["check_file"] = True
+    columns_path = Path(settings["PATH"]) / str(settings.get("GOVSITE_COLUMNS_FILE", "columns.yaml"))
+    try:
+        run.data["columns"] = load_columns(columns_path, run.rel(columns_path))
+    except ColumnError as exc:
+        run.data["column_error"] = (str(exc), exc.line, run.rel(columns_path))
+
+    docs = [read_source(p, root) for p in files]
+    given = {str(p): d for p, d in zip(files, docs, strict=True)}
+    every = {str(p.resolve()): None for p in discover_sources(settings)}
+    sources = {key: given.get(key) or read_source(Path(key), root) for key in every}
+    sources.update(given)
+    run.data["sources"] = sources
+
+    item_rules = {c.rule_id for c in content_checks if c.per != "site"}
+    site_rules = {c.rule_id for c in content_checks if c.per == "site"}
+    previous = current()
+    set_current(run)
+    try:
+        run_stage(run, "content", docs, describe=lambda d: d.rel, only=item_rules)
+        # Given files last, so that a clash with an existing document is reported on the file being checked.
+        others = sorted((d for k, d in sources.items() if k not in given), key=lambda d: d.rel)
+        run_stage(run, "content", others + docs, describe=lambda d: d.rel, only=site_rules)
+    finally:
+        set_current(previous)
+
+    rels = {d.rel for d in docs}
+    md_other = {d.rel for d in sources.values()} - rels
+    findings = [f for f in run.findings if f.file not in md_other]
+    if strict_privacy:
+        has_priv_rule = any(c.rule_id.startswith("PRIV-") for c in content_checks)
+        if not has_priv_rule:
+            findings += _privacy_fallback(run, docs)
+        findings = [dataclasses.replace(f, severity="error") if f.rule.startswith("PRIV-") else f for f in findings]
+    findings = sorted(set(findings), key=Finding.sort_key)
+    return findings, 1 if any(f.blocking for f in findings) else 0
+
+
+def print_findings(findings: Sequence[Finding], files: int, stream: TextIO | None = None) -> None:
+    """Editor-friendly text: grouped by file, each finding with its fix and rule document."""
+    from .report import rule_doc
+
+    out = stream or sys.stdout
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.file or "（全站）", []).append(f)
+    for name, items in by_file.items():
+        print(name, file=out)
+        for f in items:
+            where = f"第 {f.line} 行 " if f.line else ""
+            fld = f"[{f.field}] " if f.field else ""
+            print(f"  {SEVERITY_ZH[f.severity]} {f.rule} {where}{fld}{f.message}", file=out)
+            if f.fix:
+                print(f"      修改建议：{f.fix}", file=out)
+            print(f"      规则说明：{rule_doc(f.rule)}", file=out)
+    errors = sum(1 for f in findings if f.blocking)
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    verdict = "未通过" if errors else "通过"
+    print(f"检查了 {files} 个文件：{verdict}，{errors} 项阻断性错误，{warnings} 项警告。", file=out)
+
+
+def _run_cli(args: argparse.Namespace) -> int:
+    files = expand_paths(args.paths)
+    if not files:
+        print("没有找到要检查的 Markdown 文件。", file=sys.stderr)
+        return 0
+    findings, code = check_files(files, root=Path(args.root), strict_privacy=args.strict_privacy,
+                                 settings_file=args.settings)
+    if args.json:
+        json.dump({"passed": code == 0, "findings": [f.to_dict() for f in findings]}, sys.stdout, ensure_ascii=False,
+                  indent=2)
+        print()
+    else:
+        print_findings(findings, len(files))
+    return code
+
+
+def _configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="FILE", help="Markdown 源文件或目录")
+    p.add_argument("--root", default=".", help="项目根目录（含 pelicanconf.py）")
+    p.add_argument("--settings", default="pelicanconf.py")
+    p.add_argument("--strict-privacy", action="store_true", help="个人信息（PRIV-*）问题一律阻断（pre-commit 使用）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=_run_cli)
+
+
+def add_cli(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``check-file`` on ``python -m govsite``'s sub-parsers (dispatch: ``args.func(args)``)."""
+    p = subparsers.add_parser("check-file", help="只检查指定的 Markdown 文件（内容阶段规则，不构建网站）")
+    _configure(p)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="govsite check-file", description="只检查指定的 Markdown 文件（内容阶段规则）")
+    _configure(parser)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
