@@ -191,7 +191,8 @@ def home_reprint_block(page: Page, ctx: RuleContext) -> None:
         li = a.parent
         while li is not None and li.tag not in ("li", "tr", "p", "div", "section"):
             li = li.parent
-        text = norm_ws((li or a).text(separator=" "))
+        # What the item shows besides its link text (a title may itself contain the publisher's name).
+        text = norm_ws((li or a).text(separator=" ")).replace(norm_ws(a.text(separator=" ")), " ", 1)
         if f"{art.date:%Y-%m-%d}" not in text:
             ctx.report(f"首页转载专栏中《{norm_ws(art.title)}》没有显示日期 {art.date:%Y-%m-%d}", url=page.url,
                        selector=selector)

@@ -48,7 +48,9 @@ def findings_json(findings: list[Finding], run: BuildRun | None, seconds: float 
         "skipped_stages": dict(sorted(run.skipped_stages.items())) if run else {},
         "disabled_rules": run.profile.disabled_rules() if run else {},
         "scorecard": run.data.get("scorecard", []) if run else [],
-        "timing": {"seconds": round(seconds, 3) if seconds is not None else None},
+        # The only field that may differ between two identical builds.
+        "timing": {"seconds": round(seconds, 3) if seconds is not None else None,
+                   "stages": dict(sorted((run.data.get("timings") or {}).items())) if run else {}},
     }
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 

@@ -248,7 +248,7 @@ class _Scanner:
             if not d.isdigit() or not luhn_ok(d):
                 continue
             if not kw and (
-                ctx.near(ctx.SERIAL_KEYWORDS, window) or (len(d) == 18 and (looks_like_uscc(d) or id_shaped(d)))
+                ctx.near(ctx.SERIAL_KEYWORDS, window) or (len(d) == 18 and (looks_like_uscc(d) ))
             ):
                 # Pure-digit credit codes (双公示 lists), mistyped IDs and labelled serials
                 # pass Luhn 1 time in 10; a real card number almost never has their structure.

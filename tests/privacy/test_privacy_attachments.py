@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from govsite.privacy import AttachmentError, scan_attachment, write_masked_copy
+from govsite.privacy import DEFAULT_POLICY, AttachmentError, scan_attachment, write_masked_copy
 
 from .helpers import make_card, make_id, make_pdf
 
@@ -15,7 +15,7 @@ ID_DIGIT = make_id("530102", "19800101", "123")  # numeric check char, storable 
 MOBILE = "13800138000"
 
 
-def locs(hits) -> list[tuple[str, str]]:  # noqa: ANN001
+def locs(hits) -> list[tuple[str, str]]:
     return [(h.location, h.match.kind) for h in hits]
 
 
@@ -48,13 +48,14 @@ def test_xlsx_scan_locations(tmp_path: Path) -> None:
         ("低保名单!C3", "id18"),
         ("低保名单!D3", "address"),
         ("低保名单!E3", "mobile"),
-        ("低保名单!C4", "id18"),  # ID typed as a number, exact
+        ("低保名单!C4", "numeric_id"),  # ID typed as a number: Excel keeps 15–17 significant digits
         ("低保名单!D4", "address"),
         ("低保名单!E4", "mobile"),  # mobile typed as a number
         ("低保名单!C5", "numeric_id"),  # precision lost → 疑似身份证号（数字格式）
         ("低保名单!E5", "landline"),  # person list → landline is personal
     ]
     assert hits[6].match.label == "疑似身份证号（数字格式）"
+    assert hits[3].match.masked.startswith("530102********")
     assert all(h.path.endswith("名单.xlsx") for h in hits)
 
 
@@ -68,9 +69,20 @@ def test_xlsx_masked_copy_scans_clean(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(dst)["低保名单"]
     assert ws["C3"].value == "110105********002X"
     assert ws["D3"].value == "红旗村"
-    assert ws["C4"].value == ID_DIGIT[:6] + "********" + ID_DIGIT[-4:]
+    assert ws["C4"].value.startswith("530102********") and ws["C4"].number_format == "@"
     assert ws["F3"].value == "依据示政发〔2026〕3号"
     assert openpyxl.load_workbook(dst)["说明"]["B2"].value == "0871-65123456"
+
+
+def test_numeric_cells() -> None:
+    from govsite.privacy.attachments import _cell_matches
+
+    # An exact integer that is a valid ID is an ID; a mobile stored as a number is a mobile.
+    assert [m.kind for m in _cell_matches(int(ID_DIGIT), DEFAULT_POLICY, False, "")] == ["id18"]
+    assert [m.kind for m in _cell_matches(13900139000, DEFAULT_POLICY, False, "")] == ["mobile"]
+    assert [m.kind for m in _cell_matches(6.222021234567891e18, DEFAULT_POLICY, False, "")] == ["numeric_card"]
+    assert _cell_matches(1234567.5, DEFAULT_POLICY, True, "") == []
+    assert _cell_matches(20261120, DEFAULT_POLICY, True, "") == []
 
 
 # -- csv / txt --------------------------------------------------------------------------
@@ -92,7 +104,9 @@ def test_csv_encodings_and_masked_copy(tmp_path: Path, encoding: str) -> None:
 
 def test_txt_lines(tmp_path: Path) -> None:
     src = tmp_path / "公示.txt"
-    src.write_text(f"关于补贴发放的公示\n\n申请人张三，身份证号{ID}，\n手机{MOBILE}。\n咨询电话：0871-65123456\n", "utf-8")
+    src.write_text(
+        f"关于补贴发放的公示\n\n申请人张三，身份证号{ID}，\n手机{MOBILE}。\n咨询电话：0871-65123456\n", "utf-8"
+    )
     assert locs(scan_attachment(src)) == [("第3行", "id18"), ("第4行", "mobile")]
     dst = tmp_path / "m.txt"
     assert write_masked_copy(src, dst) == 2

@@ -24,7 +24,11 @@ from .corpus import MOBILE_FORMATS, format_mobile
 from .helpers import fullwidth
 
 # PRIVACY_EXAMPLES=5000 for a deeper local run; the default keeps the suite < 30 s.
-SETTINGS = settings(max_examples=int(os.environ.get("PRIVACY_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("PRIVACY_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # Filler prose: CJK characters that appear in no context keyword (so random filler can
 # never turn a sentence into a contact block, an amount or an address by accident).

@@ -1,0 +1,322 @@
+"""Freshness (FRESH-002…007 ledger), site lifecycle (LIFE-001/002) on real builds of the minimal site.
+
+The minimal site (tests/fixtures/minimal) has one document per column and passes every rule here at the
+sample clock 2026-11-20 18:00; each test breaks one thing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sitekit import article, build, make_project
+
+from govsite import ledger
+from govsite.build import BuildResult
+from govsite.findings import Finding
+
+NOW = "2026-11-20T18:00"
+MY_RULES = ("FRESH-002", "FRESH-003", "FRESH-004", "FRESH-005", "FRESH-006", "FRESH-007", "LIFE-001", "LIFE-002")
+LEDGER = "data/published_dates.json"
+NEWS = "content/articles/news.md"
+
+
+def column(name: str, slug: str, update: str, *, ctype: str = "工作动态", parent: str = "") -> str:
+    return (f"  - name: {name}\n    slug: {slug}\n    type: {ctype}\n    description: 测试栏目{name}的描述。\n"
+            f"    keywords: [测试]\n    update: {update}\n" + (f"    parent: {parent}\n" if parent else ""))
+
+
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, now: str = NOW, files: dict[str, str] | None = None,
+            columns: str = "", settings: str = "", remove: tuple[str, ...] = ()) -> Path:
+    monkeypatch.setenv("GOVSITE_NOW", now)
+    root = make_project(tmp_path, sample=False, files=files, settings=settings, remove=remove)
+    if columns:
+        with open(root / "content" / "columns.yaml", "a", encoding="utf-8") as fh:
+            fh.write("\n" + columns)
+    return root
+
+
+def run(root: Path) -> BuildResult:
+    result = build(root)
+    assert result.run is not None and not result.run.crashed, result.run and result.run.crashed
+    return result
+
+
+def hits(result: BuildResult, rule: str, severity: str | None = None) -> list[Finding]:
+    return [f for f in result.findings if f.rule == rule and (severity is None or f.severity == severity)]
+
+
+def vetoes(result: BuildResult, rule: str) -> list[Finding]:
+    return [f for f in hits(result, rule) if dict(f.extra).get("veto")]
+
+
+def mine(result: BuildResult, severity: str = "error") -> list[Finding]:
+    return [f for f in result.findings if f.rule in MY_RULES and f.severity == severity]
+
+
+# ---- the minimal site passes ----------------------------------------------------------------------
+def test_minimal_site_passes_freshness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(project(tmp_path, monkeypatch))
+    assert mine(r) == []
+    for rid in ("FRESH-002", "FRESH-003", "FRESH-004", "FRESH-005", "FRESH-006", "LIFE-001"):
+        assert rid in r.run.coverage, rid
+    assert r.run.coverage["FRESH-005"] >= 14
+    # no ledger yet: a warning, and every dated document waits to be recorded
+    assert [f.severity for f in hits(r, "FRESH-007")] == ["warning"]
+    assert NEWS.removeprefix("content/") in r.run.data["ledger_updates"]
+
+
+# ---- FRESH-002 首页不更新 ------------------------------------------------------------------------
+def test_home_not_updated_for_two_weeks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(project(tmp_path, monkeypatch, now="2026-12-03T18:00"))
+    found = vetoes(r, "FRESH-002")
+    assert len(found) == 1 and found[0].severity == "error"
+    assert "2026-11-18 10:00" in found[0].message and "15 天" in found[0].message
+
+
+def test_future_dated_item_does_not_count_as_home_update(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    future = article("示例县召开明年工作会议", date="2026-12-20 09:00")
+    r = run(project(tmp_path, monkeypatch, now="2026-12-03T18:00", files={"content/articles/future.md": future}))
+    assert vetoes(r, "FRESH-002")
+    assert hits(r, "FRESH-007", "error")
+
+
+# ---- FRESH-003 动态要闻 / 通知公告一级栏目 ----------------------------------------------------------------
+def test_stale_dynamic_columns_warn_then_veto_at_five(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2026-12-03: 工作动态 (11-18) and 国务院及省政府信息 (11-17) are 15/16 days old → 2 warnings, no veto
+    r = run(project(tmp_path / "a", monkeypatch, now="2026-12-03T18:00"))
+    warned = {f.field for f in hits(r, "FRESH-003", "warning")}
+    assert warned == {"工作动态", "国务院及省政府信息"}
+    assert not vetoes(r, "FRESH-003")
+    # three more stale dynamic columns → 5 → 单项否决
+    cols = "".join(column(f"乡镇动态{i}", f"xzdt{i}", "dynamic") for i in range(3))
+    files = {f"content/articles/xz{i}.md": article(f"乡镇动态{i}", date="2026-10-01 09:00", category=f"乡镇动态{i}")
+             for i in range(3)}
+    r = run(project(tmp_path / "b", monkeypatch, now="2026-12-03T18:00", columns=cols, files=files))
+    found = vetoes(r, "FRESH-003")
+    assert len(found) == 1 and found[0].severity == "error" and "5 个" in found[0].message
+
+
+def test_notice_column_six_months(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = article("关于春季植树的通知", date="2026-05-01 09:00", category="通知公告", doc_type="notice")
+    r = run(project(tmp_path, monkeypatch, files={"content/articles/notice.md": old}))
+    assert [f.field for f in hits(r, "FRESH-003", "warning")] == ["通知公告"]
+    # the window is a profile parameter
+    r = run(project(tmp_path / "b", monkeypatch, files={"content/articles/notice.md": old},
+                    settings='GOVSITE_RULES = {"FRESH-003": {"params": {"notice_policy_update_days": 240}}}'))
+    assert hits(r, "FRESH-003") == []
+
+
+# ---- FRESH-004 应更新栏目 ≥ 10 --------------------------------------------------------------------
+@pytest.mark.parametrize("count,veto", [(9, False), (10, True)])
+def test_ten_long_stale_columns_veto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, veto: bool) -> None:
+    cols = "".join(column(f"规划{i}", f"gh{i}", "personnel_plan", ctype="数据发布") for i in range(count))
+    files = {f"content/articles/gh{i}.md": article(f"十四五规划{i}", date="2025-09-01 09:00", category=f"规划{i}",
+                                                   doc_type="notice") for i in range(count)}
+    r = run(project(tmp_path, monkeypatch, columns=cols, files=files))
+    assert len(hits(r, "FRESH-004", "warning")) == count
+    assert bool(vetoes(r, "FRESH-004")) is veto
+    assert not vetoes(r, "FRESH-003")  # personnel/plan columns are not FRESH-003 columns
+
+
+# ---- FRESH-005 空白栏目 ---------------------------------------------------------------------------
+def test_any_blank_column_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(project(tmp_path, monkeypatch, remove=("content/articles/rules-open.md",)))
+    found = hits(r, "FRESH-005")
+    assert [(f.severity, f.field) for f in found] == [("error", "政府信息公开制度")]
+    assert found[0].file == "content/columns.yaml" and found[0].line
+    assert not vetoes(r, "FRESH-005")
+
+
+def test_blank_threshold_is_a_profile_parameter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(project(tmp_path, monkeypatch, remove=("content/articles/rules-open.md",),
+                    settings='GOVSITE_RULES = {"FRESH-005": {"params": {"blank_column_error": 5}}}'))
+    assert [f.severity for f in hits(r, "FRESH-005")] == ["warning"]
+
+
+def test_five_blank_columns_veto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cols = "".join(column(f"空栏目{i}", f"klm{i}", "static", ctype="信息公开目录") for i in range(5))
+    r = run(project(tmp_path, monkeypatch, columns=cols))
+    assert len(hits(r, "FRESH-005", "error")) == 6
+    assert len(vetoes(r, "FRESH-005")) == 1
+    # a link-only column is never blank
+    link = column("省政务服务网", "zwfw", "service", ctype="办事服务") + "    link: https://zwfw.yn.gov.cn/\n"
+    r = run(project(tmp_path / "b", monkeypatch, columns=link))
+    assert hits(r, "FRESH-005") == []
+
+
+# ---- FRESH-006 基本信息 ---------------------------------------------------------------------------
+def test_basic_info_columns_on_portals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(project(tmp_path / "a", monkeypatch))
+    assert [f.field for f in hits(r, "FRESH-006")] == ["机构职能"]
+    cols = column("机构职能", "jgzn", "static", ctype="机构职能")
+    files = {"content/articles/jgzn.md": article("示例县人民政府工作部门职能", date="2026-03-01 09:00",
+                                                 category="机构职能", doc_type="notice")}
+    r = run(project(tmp_path / "b", monkeypatch, columns=cols, files=files))
+    assert hits(r, "FRESH-006") == []
+    r = run(project(tmp_path / "c", monkeypatch, columns=cols, files=files, now="2027-04-01T10:00"))
+    assert {f.field for f in hits(r, "FRESH-006")} == {"机构职能", "走进示例"}  # older than 365 days
+    assert all(f.severity == "warning" for f in hits(r, "FRESH-006"))
+
+
+# ---- FRESH-007 part 2: the date ledger -------------------------------------------------------------
+def with_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs) -> Path:  # type: ignore[no-untyped-def]
+    root = project(tmp_path, monkeypatch, **kwargs)
+    ledger.init(root)
+    return root
+
+
+def test_init_is_deterministic_and_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = with_ledger(tmp_path, monkeypatch)
+    first = (root / LEDGER).read_bytes()
+    data = json.loads(first)
+    assert data["version"] == 1
+    entry = data["documents"]["articles/news.md"]
+    assert entry == {"date": "2026-11-18 10:00", "first_seen": "2026-11-20 18:00", "title": "示例县召开冬季安全生产工作会议"}
+    assert not any(k.startswith("pages/") for k in data["documents"])  # single pages have no date
+    assert list(data["documents"]) == sorted(data["documents"])
+    monkeypatch.setenv("GOVSITE_NOW", "2026-11-25T10:00")
+    ledger.init(root)  # first_seen of unchanged documents is kept
+    assert (root / LEDGER).read_bytes() == first
+    assert ledger.main(["init", "--root", str(root)]) == 0
+    assert (root / LEDGER).read_bytes() == first
+
+
+def test_changed_date_fails_unless_justified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    moved = article("示例县召开冬季安全生产工作会议", date="2026-11-19 10:00", source="示例县应急管理局",
+                    body="会议部署了冬季安全生产重点工作。")
+    root = with_ledger(tmp_path, monkeypatch)
+    (root / NEWS).write_text(moved, encoding="utf-8")
+    r = run(root)
+    found = hits(r, "FRESH-007", "error")
+    assert len(found) == 1 and found[0].file == NEWS and found[0].field == "date" and found[0].line == 2
+    assert "2026-11-18 10:00" in found[0].message and "2026-11-19 10:00" in found[0].message
+    justified = moved.replace("source: 示例县应急管理局\n", "source: 示例县应急管理局\ndate_justification: 录入错误，经办公室审核更正\n")
+    (root / NEWS).write_text(justified, encoding="utf-8")
+    assert hits(run(root), "FRESH-007") == []
+
+
+def test_backdated_new_document_fails_unless_justified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = with_ledger(tmp_path, monkeypatch)
+    (root / "content/articles/late.md").write_text(article("示例县开展秋季征兵体检", date="2026-11-10 09:00"),
+                                                   encoding="utf-8")
+    (root / "content/articles/fresh.md").write_text(article("示例县开展冬季送温暖活动", date="2026-11-19 09:00"),
+                                                    encoding="utf-8")
+    r = run(root)
+    found = hits(r, "FRESH-007", "error")
+    assert [(f.file, f.field) for f in found] == [("content/articles/late.md", "date")]
+    assert "倒签" in found[0].message
+    (root / "content/articles/late.md").write_text(
+        article("示例县开展秋季征兵体检", date="2026-11-10 09:00", extra="date_justification: 历史档案迁移（原网站 2026-11-10 发布）"),
+        encoding="utf-8")
+    r = run(root)
+    assert hits(r, "FRESH-007") == []
+    assert set(r.run.data["ledger_updates"]) == {"articles/late.md", "articles/fresh.md"}
+
+
+def test_ledger_is_updated_only_by_a_passing_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = with_ledger(tmp_path, monkeypatch)
+    before = (root / LEDGER).read_bytes()
+    (root / "content/articles/late.md").write_text(article("示例县开展秋季征兵体检", date="2026-11-10 09:00"),
+                                                   encoding="utf-8")
+    r = run(root)
+    assert not r.ok and "articles/late.md" in r.run.data["ledger_updates"]
+    assert ledger.commit(r.run) is False
+    assert (root / LEDGER).read_bytes() == before
+    (root / "content/articles/late.md").write_text(article("示例县开展秋季征兵体检", date="2026-11-19 09:00"),
+                                                   encoding="utf-8")
+    r = run(root)
+    assert r.ok, [f for f in r.findings if f.severity == "error"]
+    ledger.commit(r.run)  # the driver's hook after publish (idempotent if the driver already did it)
+    docs = json.loads((root / LEDGER).read_text(encoding="utf-8"))["documents"]
+    assert docs["articles/late.md"] == {"date": "2026-11-19 09:00", "first_seen": "2026-11-20 18:00",
+                                        "title": "示例县开展秋季征兵体检"}
+    assert ledger.commit(r.run) is False  # nothing pending any more
+    # the recorded date now binds later builds
+    monkeypatch.setenv("GOVSITE_NOW", "2026-11-22T09:00")
+    (root / "content/articles/late.md").write_text(article("示例县开展秋季征兵体检", date="2026-11-21 09:00"),
+                                                   encoding="utf-8")
+    assert hits(run(root), "FRESH-007", "error")
+
+
+def test_renamed_file_keeps_its_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = with_ledger(tmp_path, monkeypatch)
+    (root / "content/articles/plan.md").rename(root / "content/articles/plan-2026.md")
+    r = run(root)
+    assert hits(r, "FRESH-007") == []
+    assert r.run.data["ledger_updates"]["articles/plan-2026.md"]["moved_from"] == "articles/plan.md"
+
+
+def test_unreadable_ledger_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(project(tmp_path, monkeypatch, files={LEDGER: "{not json"}))
+    found = hits(r, "FRESH-007", "error")
+    assert len(found) == 1 and found[0].file == LEDGER
+    assert ledger.commit(r.run) is False and (r.run.root / LEDGER).read_text(encoding="utf-8") == "{not json"
+
+
+def test_ledger_file_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project(tmp_path, monkeypatch, settings='GOVSITE_LEDGER_FILE = "ledger/dates.json"')
+    ledger.init(root)
+    assert (root / "ledger/dates.json").is_file() and not (root / LEDGER).exists()
+    (root / NEWS).write_text(article("示例县召开冬季安全生产工作会议", date="2026-11-19 10:00"), encoding="utf-8")
+    assert hits(run(root), "FRESH-007", "error")
+
+
+# ---- LIFE-001 closure / migration notices -------------------------------------------------------------
+NOTICE = "content/articles/offline.md"
+
+
+def offline(extra: str, date: str = "2026-11-19 09:00") -> str:
+    return article("关于示例县人民政府门户网站迁移的公告", date=date, category="通知公告", doc_type="notice",
+                   source="示例县人民政府办公室", extra="offline_notice: migration\n" + extra)
+
+
+@pytest.mark.parametrize("extra,field", [
+    ("new_site_name: 示例市人民政府\n", "new_site_url"),
+    ("new_site_name: 示例市人民政府\nnew_site_url: https://www.example.com/\n", "new_site_url"),
+    ("new_site_url: https://www.example-city.gov.cn/\n", "new_site_name"),
+])
+def test_offline_notice_names_the_new_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str, field: str) -> None:
+    r = run(project(tmp_path, monkeypatch, files={NOTICE: offline(extra)}))
+    site = [f for f in hits(r, "LIFE-001", "error") if f.stage == "site"]
+    assert [(f.file, f.field) for f in site] == [(NOTICE, field)]
+
+
+def test_offline_notice_linked_from_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = offline("new_site_name: 示例市人民政府\nnew_site_url: https://www.example-city.gov.cn/\n")
+    r = run(project(tmp_path, monkeypatch, files={NOTICE: good}))
+    assert [f for f in hits(r, "LIFE-001") if f.stage == "site"] == []
+    home = r.run.data["output_site"].by_path["index.html"]
+    from checks.freshness import home_links
+
+    linked = "/tzgg/202611/t20261119_offline.html" in home_links(home)
+    page = [f for f in hits(r, "LIFE-001", "error") if f.stage == "page"]
+    assert bool(page) is not linked  # the theme must link gov.home_notices() on the home page
+
+
+@pytest.mark.parametrize("date,blocked", [("2026-11-10 09:00", True), ("2026-10-01 09:00", False)])
+def test_offline_notice_kept_thirty_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, date: str, blocked: bool) -> None:
+    root = with_ledger(tmp_path, monkeypatch)
+    data = json.loads((root / LEDGER).read_text(encoding="utf-8"))
+    data["documents"]["articles/offline.md"] = {"date": date, "first_seen": date, "title": "关于网站迁移的公告",
+                                                "offline_notice": "migration"}
+    (root / LEDGER).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    r = run(root)
+    found = hits(r, "LIFE-001", "error")
+    assert bool(found) is blocked
+    if blocked:
+        assert "2026-12-10" in found[0].message and found[0].file == "content/articles/offline.md"
+
+
+# ---- LIFE-002 temporary offline log --------------------------------------------------------------------
+@pytest.mark.parametrize("log,count", [
+    ('[{"start": "2026-03-01", "end": "2026-03-10", "reason": "机房搬迁"}]', 0),
+    ('[{"start": "2026-03-01", "end": "2026-04-15", "reason": "改版"}]', 1),
+    ('[{"start": "2025-12-01", "end": "2025-12-05", "reason": "改版"}, {"start": "2026-06-01", "end": "2026-06-03", "reason": "迁移"}]', 1),
+    ('[{"start": "2026-03-01", "end": "2026-03-02"}]', 1),
+])
+def test_temporary_offline_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log: str, count: int) -> None:
+    r = run(project(tmp_path, monkeypatch, settings=f"GOVSITE_TEMP_OFFLINE_LOG = {log}"))
+    found = hits(r, "LIFE-002")
+    assert len(found) == count and all(f.severity == "warning" and f.field == "GOVSITE_TEMP_OFFLINE_LOG" for f in found)
