@@ -28,7 +28,7 @@ SENT = ("会议强调，要坚持以人民为中心的发展思想，压实工�
 def _id18(rng: random.Random) -> str:
     w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     body = f"539999{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
-    return body + "10X98765432"[sum(int(a) * b for a, b in zip(body, w)) % 11]
+    return body + "10X98765432"[sum(int(a) * b for a, b in zip(body, w, strict=True)) % 11]
 
 
 def generate(n: int, dest: Path, seed: int = 20261120) -> Path:

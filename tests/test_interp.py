@@ -66,9 +66,9 @@ def test_on_time_interpretation_linked_both_ways(tmp_path: Path, monkeypatch: py
     assert mine(r) == []
     cov = r.run.coverage
     assert cov["INTERP-002"] == 1 and cov["INTERP-003"] == 2 and cov["OPEN-002"] == 1
-    out = r.run.data["output_dir"].parent / "output"
-    policy_html = (out / "zcwj/202609/t20260930_p1.html").read_text(encoding="utf-8")
-    assert 'href="/zcjd/202610/t20261009_i1.html"' in policy_html
+    site = r.run.data["output_site"]  # the built pages as the page stage saw them
+    assert 'href="/zcjd/202610/t20261009_i1.html"' in site.by_path["zcwj/202609/t20260930_p1.html"].text
+    assert 'href="/zcwj/202609/t20260930_p1.html"' in site.by_path["zcjd/202610/t20261009_i1.html"].text
 
 
 def test_minimal_fixture_passes_these_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -172,7 +172,7 @@ class _Scanner:
         if size in (18, 6):
             for shape in ((18,), (6, 8, 4)):
                 d = self._shape(i, shape)
-                if d and valid_id18(d) and not ctx.near(ctx.CREDIT_KEYWORDS, self.window(self.gpos[i][0])):
+                if d and valid_id18(d):
                     j = i + len(shape)
                     self._emit("id18", "PRIV-002", self.gpos[i][0], self.gpos[j - 1][1], self.policy.mask_id)
                     return j
@@ -248,7 +248,7 @@ class _Scanner:
             if not d.isdigit() or not luhn_ok(d):
                 continue
             if not kw and (
-                ctx.near(ctx.SERIAL_KEYWORDS, window) or (len(d) == 18 and (looks_like_uscc(d) ))
+                ctx.near(ctx.SERIAL_KEYWORDS, window) or (len(d) == 18 and (looks_like_uscc(d) or id_shaped(d)))
             ):
                 # Pure-digit credit codes (双公示 lists), mistyped IDs and labelled serials
                 # pass Luhn 1 time in 10; a real card number almost never has their structure.
