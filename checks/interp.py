@@ -288,7 +288,7 @@ def policy_has_interpretation(model: SiteModel, ctx: RuleContext) -> int:
             due = cal.add_workdays(published_at, max_delay)
             remaining = cal.workdays_between(today, due) if today <= due else 0
         except CalendarError as exc:
-            _calendar_problem(ctx, exc, doc, "解读期限", line=_anchor_line(doc), field="date")
+            _calendar_problem(ctx, exc, doc, "解读期限", line=doc.line_of("date"), field="date")
             continue
         window = "须与政策文件同日发布" if max_delay == 0 else f"须在发布后 {max_delay} 个工作日内发布"
         if today <= due:
@@ -300,7 +300,7 @@ def policy_has_interpretation(model: SiteModel, ctx: RuleContext) -> int:
             try:
                 late = f"，已超期 {cal.workdays_between(due, today)} 个工作日"
             except CalendarError as exc:  # today is in a year the calendar does not cover yet
-                _calendar_problem(ctx, exc, doc, "解读期限", line=_anchor_line(doc), field="date")
+                _calendar_problem(ctx, exc, doc, "解读期限", line=doc.line_of("date"), field="date")
                 late = ""
             ctx.report(f"政策文件 {_label(doc)} 于 {published_at:%Y-%m-%d} 发布，解读{window}（最迟 {_ymd(due)}），"
                        f"至今没有关联的政策解读{late}", file=doc.path, line=_anchor_line(doc),
@@ -408,7 +408,8 @@ def _check_block(page: Page, ctx: RuleContext, labels: tuple[str, ...], targets:
     node, links = _find_block(page, labels)
     label = labels[0]
     if node is None:
-        ctx.report(f"{what}页面没有「{label}」区块（应链接到{'、'.join(t for t, _ in targets)}）", url=page.url,
+        wanted = "、".join(f"「{t}」（/{u}）" for t, u in targets)
+        ctx.report(f"{what}页面没有「{label}」区块（应链接到{wanted}）", url=page.url,
                    fix=f"在 {template} 模板中保留「{label}」区块（标题含「{label}」，其中用 <a href> 链接到对应页面）")
         return
     host = _site_host(ctx)

@@ -31,36 +31,39 @@ def run_stage(
 
 
 def _run_checks(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str], wanted: set[str] | None) -> None:
-    for chk in enabled_checks(run, stage):
-        if chk.plugin not in run.loaded_plugins:
-            continue  # the gate reports it as not run
-        if wanted is not None and chk.rule_id not in wanted:
+    checks = [c for c in enabled_checks(run, stage)
+              if c.plugin in run.loaded_plugins  # others: the gate reports them as not run
+              and (wanted is None or c.rule_id in wanted)]
+    per_check = run.data.setdefault("check_timings", {})
+    item_checks = [(c, RuleContext(run, RULES[c.rule_id], c)) for c in checks if c.per != "site"]
+    if item_checks:
+        # Item-major: every per-item check sees one item, then the item may drop its parse tree.
+        counts = dict.fromkeys((c.key for c, _ in item_checks), 0)
+        for item in items:
+            for chk, ctx in item_checks:
+                if not chk.applies(item):
+                    continue
+                counts[chk.key] += 1
+                t0 = time.perf_counter()
+                try:
+                    chk.func(item, ctx)
+                except Exception as exc:  # a crashing rule is a finding, never a traceback
+                    ctx.report_exception(exc, describe(item))
+                per_check[chk.key] = per_check.get(chk.key, 0.0) + time.perf_counter() - t0
+            release = getattr(item, "release", None)
+            if release is not None:
+                release()
+        for chk, _ in item_checks:
+            run.mark_ran(chk, counts[chk.key])
+    for chk in checks:
+        if chk.per != "site":
             continue
         ctx = RuleContext(run, RULES[chk.rule_id], chk)
         t0 = time.perf_counter()
         try:
-            _run_one(run, chk, ctx, items, describe)
-        finally:
-            per_check = run.data.setdefault("check_timings", {})
-            per_check[chk.key] = per_check.get(chk.key, 0.0) + time.perf_counter() - t0
-
-
-def _run_one(run: BuildRun, chk: Any, ctx: RuleContext, items: Any, describe: Callable[[Any], str]) -> None:
-    if chk.per == "site":
-        try:
             checked = chk.func(items, ctx)
-        except Exception as exc:  # a crashing rule is a finding, never a traceback
+        except Exception as exc:
             ctx.report_exception(exc, "全站")
             checked = 0
+        per_check[chk.key] = per_check.get(chk.key, 0.0) + time.perf_counter() - t0
         run.mark_ran(chk, 1 if checked is None else int(checked))
-        return
-    count = 0
-    for item in items:
-        if not chk.applies(item):
-            continue
-        count += 1
-        try:
-            chk.func(item, ctx)
-        except Exception as exc:
-            ctx.report_exception(exc, describe(item))
-    run.mark_ran(chk, count)

@@ -67,8 +67,7 @@ class CalendarMissing(CalendarError):
 
     def __init__(self, year: int, path: Path, library: str = ""):
         lib = library or "chinesecalendar 未安装"
-        message = (f"缺少 {year} 年的法定节假日和调休安排，无法按工作日计算期限：{lib}，"
-                   f"也没有找到节假日文件 {display_path(path)}")
+        message = f"缺少 {year} 年的法定节假日和调休安排（{lib}，也没有节假日文件 {display_path(path)}）"
         fix = (f"按国务院办公厅发布的《关于{year}年部分节假日安排的通知》新增文件 {display_path(path)}。"
                + FORMAT_HINT.format(year=year))
         super().__init__(year, path, message, fix)

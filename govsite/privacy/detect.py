@@ -172,7 +172,7 @@ class _Scanner:
         if size in (18, 6):
             for shape in ((18,), (6, 8, 4)):
                 d = self._shape(i, shape)
-                if d and valid_id18(d):
+                if d and valid_id18(d) and not ctx.near(ctx.CREDIT_KEYWORDS, self.window(self.gpos[i][0])):
                     j = i + len(shape)
                     self._emit("id18", "PRIV-002", self.gpos[i][0], self.gpos[j - 1][1], self.policy.mask_id)
                     return j
