@@ -35,7 +35,7 @@ def make_project(tmp: Path, *, sample: bool = True, files: dict[str, str | bytes
         shutil.copytree(REPO / "content", root / "content")
     else:
         (root / "content").mkdir()
-        shutil.copy(REPO / "content" / "columns.yaml", root / "content" / "columns.yaml")
+        shutil.copy(REPO / "tests" / "fixtures" / "minimal" / "columns.yaml", root / "content" / "columns.yaml")
         shutil.copytree(REPO / "content" / "pages", root / "content" / "pages")
         shutil.copytree(REPO / "tests" / "fixtures" / "minimal" / "articles", root / "content" / "articles")
         shutil.copytree(REPO / "tests" / "fixtures" / "minimal" / "upstream", root / "content" / "upstream")
