@@ -292,7 +292,8 @@ def date_ledger(model: SiteModel, ctx: RuleContext) -> int:
             ctx.report(f"新发布的信息发布时间 {stamp} 比首次发布（本次构建 {ctx.now:%Y-%m-%d %H:%M}）早 "
                        f"{_days(ctx.now - when)} 天，超过允许的 {ctx.param('backdate_tolerance_days') or 2} 天，属于倒签发稿日期",
                        file=doc.path, line=line, field="date",
-                       fix="发布时间写实际上网发布的时间；历史档案迁移等情况须增加 date_justification 写明原因")
+                       fix="发布时间写实际上网发布的时间；历史档案迁移等情况须增加 date_justification 写明原因"
+                           "（批量迁移时也可由管理员运行 python -m govsite.ledger init 重建台账，随内容一并提交审核）")
         updates[key] = ledger.entry_for(doc, ctx.now)
     run.data["ledger_updates"] = updates
     return len(current) or 1

@@ -15,7 +15,7 @@ from govsite.registry import rule
 from govsite.run import RuleContext
 
 from .links import Grouped, own_hosts
-from .safety import csp_present, html_allow, scan_injections
+from .safety import csp_present, html_allow, lowered, scan_injections
 
 CLAUSE = "国办秘函〔2019〕19号 单项否决指标「页面被挂马、内容被篡改等安全攻击没有及时有效处置」"
 
@@ -31,7 +31,8 @@ def tamper_guard(site: OutputSite, ctx: RuleContext) -> int:
     out = Grouped(ctx)
     no_csp = []
     for page in site:
-        scan_injections(page, out.add, allow=html_allow(ctx.run, page), hosts=hosts, settings=ctx.settings)
+        scan_injections(page, out.add, allow=html_allow(ctx.run, page), hosts=hosts, settings=ctx.settings,
+                        low=lowered(page, ctx.run))
         if not csp_present(page):
             no_csp.append(page.url)
     out.flush()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -107,6 +107,8 @@ def resolve(base_url: str, raw: str, hosts: frozenset[str]) -> Ref:
         path = parts.path or "/"
     elif not parts.path:
         return Ref(raw, "fragment", path=base_url, fragment=unquote(parts.fragment), query=parts.query)
+    elif parts.path[0] == "/" and "/." not in parts.path:
+        path = parts.path  # root-relative, nothing to normalize
     else:
         path = urljoin(base_url, parts.path)
     return Ref(raw, "internal", path=unquote(path), fragment=unquote(parts.fragment), query=parts.query)
@@ -153,7 +155,7 @@ def column_links(run: BuildRun) -> set[str]:
 @dataclass
 class PageRefs:
     page: Page
-    refs: list[tuple[Any, str, Ref]] = field(default_factory=list)  # (node, attribute, ref)
+    refs: list[tuple[str, Any, str, Ref]] = field(default_factory=list)  # (tag, node, attribute, ref)
 
 
 @dataclass
@@ -163,46 +165,92 @@ class LinkIndex:
     pages: list[PageRefs]
     ids: dict[str, frozenset[str]] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
+    targets: dict[str, str | None] = field(default_factory=dict)
+    memo: dict[tuple[str, str], Ref] = field(default_factory=dict)
+
+    def refs_of(self, page: Page) -> list[tuple[str, Any, str, Ref]]:
+        by_path = self.__dict__.get("_by_path")
+        if by_path is None:
+            by_path = self.__dict__["_by_path"] = {pr.page.path: pr for pr in self.pages}
+        pr = by_path.get(page.path)
+        return pr.refs if pr is not None else []
+
+    def resolve(self, page_url: str, raw: str) -> Ref:
+        """Memoized :func:`resolve` for one address on one page."""
+        return _resolve_memo(self.memo, page_url, raw.strip(), self.hosts)
+
+    def target(self, path: str) -> str | None:
+        """Memoized :func:`target_file` (the same nav and footer paths recur on every page)."""
+        try:
+            return self.targets[path]
+        except KeyError:
+            rel = self.targets[path] = target_file(path, self.site.file_set)
+            return rel
 
     def ids_of(self, rel: str) -> frozenset[str]:
         if rel not in self.ids:
             page = self.site.by_path.get(rel)
             found: set[str] = set()
             if page is not None:
-                for node in page.tree.css("[id]"):
-                    found.add(node.attributes.get("id") or "")
-                for node in page.tree.css("a[name]"):
-                    found.add(node.attributes.get("name") or "")
+                for node in page.tree.css("[id], a[name]"):
+                    a = node.attrs
+                    found.add(a.get("id") or a.get("name") or "")
             self.ids[rel] = frozenset(found)
         return self.ids[rel]
 
     def size_of(self, rel: str) -> int:
         if rel not in self.sizes:
             try:
-                self.sizes[rel] = (self.site.root / rel).stat().st_size
+                self.sizes[rel] = os.stat(os.path.join(self.site.root, rel)).st_size
             except OSError:
                 self.sizes[rel] = -1
         return self.sizes[rel]
 
 
-def page_refs(page: Page, hosts: frozenset[str]) -> PageRefs:
+def _resolve_memo(memo: dict[tuple[str, str], Ref], url: str, raw: str, hosts: frozenset[str]) -> Ref:
+    # Root-relative and absolute addresses do not depend on the page; relative ones depend on its
+    # directory; "#x" and "?x" on the page itself.
+    first = raw[:1]
+    if first == "/" and raw[1:2] != "/" or raw.startswith(("http:", "https:")):
+        key = ("", raw)
+    elif first in ("#", "?", ""):
+        key = (url, raw)
+    else:
+        key = (url[: url.rfind("/") + 1], raw)
+    ref = memo.get(key)
+    if ref is None:
+        ref = memo[key] = resolve(url, raw, hosts)
+    return ref
+
+
+def page_refs(page: Page, hosts: frozenset[str], cache: dict[tuple[str, str], Ref] | None = None) -> PageRefs:
+    """Every reference of one page, resolved. ``cache`` memoizes resolution (nav and footer repeat on every page)."""
     out = PageRefs(page)
+    refs = out.refs
+    memo: dict[tuple[str, str], Ref] = {} if cache is None else cache
+    url = page.url
+
+    def res(raw: str) -> Ref:
+        return _resolve_memo(memo, url, raw, hosts)
+
     for node in page.tree.css(REF_SELECTOR):
         tag = node.tag
-        attrs = node.attributes
+        attrs = node.attrs
         if tag == "meta":
             if (attrs.get("http-equiv") or "").lower() == "refresh":
                 m = META_REFRESH_RE.search(attrs.get("content") or "")
                 if m:
-                    out.refs.append((node, "content", resolve(page.url, html.unescape(m.group(1)), hosts)))
+                    refs.append((tag, node, "content", res(html.unescape(m.group(1)).strip())))
             continue
-        for attr in REF_ATTRS.get(tag, ()):
+        for attr in REF_ATTRS[tag]:
             value = attrs.get(attr)
             if value is None:
                 continue
-            values = srcset_urls(value) if attr == "srcset" else [value]
-            for v in values:
-                out.refs.append((node, attr, resolve(page.url, v, hosts)))
+            if attr == "srcset":
+                for v in srcset_urls(value):
+                    refs.append((tag, node, attr, res(v)))
+            else:
+                refs.append((tag, node, attr, res(value.strip())))
     return out
 
 
@@ -211,7 +259,8 @@ def link_index(site: OutputSite, run: BuildRun) -> LinkIndex:
     if cached is not None and cached.site is site:
         return cached
     hosts = own_hosts(run.settings)
-    index = LinkIndex(site=site, hosts=hosts, pages=[page_refs(p, hosts) for p in site])
+    memo: dict[tuple[str, str], Ref] = {}
+    index = LinkIndex(site=site, hosts=hosts, pages=[page_refs(p, hosts, memo) for p in site], memo=memo)
     run.data["_link_index"] = index
     return index
 
@@ -246,38 +295,48 @@ class Grouped:
 def internal_links(site: OutputSite, ctx: RuleContext) -> int:
     index = link_index(site, ctx.run)
     files = site.file_set
-    exempt = column_links(ctx.run)
+    exempt = tuple(column_links(ctx.run))
     out = Grouped(ctx)
     checked = 0
+    verdicts: dict[int, tuple[str, str, str | None] | None] = {}  # id(ref) → problem; refs are shared objects
+
+    def verdict(ref: Ref) -> tuple[str, str, str | None] | None:
+        if exempt and ref.raw.rstrip("/").startswith(exempt):
+            return None  # link-only column (columns.yaml link:), served by another platform
+        rel = index.target(ref.path)
+        if rel is None:
+            return ref.path, f"链接「{ref.raw}」指向的文件不存在（{ref.path}）", None
+        suffix = os.path.splitext(rel)[1].lower()
+        if suffix in ATTACHMENT_EXT or suffix in IMAGE_EXT:
+            if index.size_of(rel) == 0:
+                kind = "附件" if suffix in ATTACHMENT_EXT else "图片"
+                return rel, f"{kind}「{ref.path}」是空文件（0 字节）", f"重新上传完整的{kind}文件"
+            return None
+        frag = ref.fragment
+        if frag and frag != "top" and rel.endswith(HTML_EXT) and frag not in index.ids_of(rel):
+            return (f"{rel}#{frag}", f"链接「{ref.raw}」的锚点 #{frag} 在目标页面 /{rel} 中不存在",
+                    f"在目标页面添加 id=\"{frag}\" 的元素，或改正链接中的锚点")
+        return None
+
     for pr in index.pages:
         page = pr.page
-        for node, attr, ref in pr.refs:
-            if ref.kind not in ("internal", "fragment") or node.tag == "form":
-                continue  # forms: LAYOUT-005; external: EXT-001/ADS-001
-            checked += 1
-            if ref.kind == "fragment":
+        for tag, node, _attr, ref in pr.refs:
+            kind = ref.kind
+            if kind == "internal" and tag != "form":
+                checked += 1
+                key = id(ref)
+                if key not in verdicts:
+                    verdicts[key] = verdict(ref)
+                problem = verdicts[key]
+                if problem is not None:
+                    out.add(problem[0], problem[1], url=page.url, selector=css_path(node),
+                            **({"fix": problem[2]} if problem[2] else {}))
+            elif kind == "fragment" and tag != "form":
+                checked += 1
                 frag = ref.fragment
                 if frag and frag != "top" and frag not in index.ids_of(page.path):
                     out.add(f"{page.path}#{frag}", f"页内锚点 #{frag} 不存在（链接「{ref.raw}」）", url=page.url,
                             selector=css_path(node), fix=f"在本页添加 id=\"{frag}\" 的元素，或改正锚点名称")
-                continue
-            if any(ref.raw.rstrip("/").startswith(e) for e in exempt):
-                continue  # link-only column (columns.yaml link:), served by another platform
-            rel = target_file(ref.path, files)
-            if rel is None:
-                out.add(ref.path, f"链接「{ref.raw}」指向的文件不存在（{ref.path}）", url=page.url, selector=css_path(node))
-                continue
-            suffix = Path(rel).suffix.lower()
-            if suffix in ATTACHMENT_EXT or suffix in IMAGE_EXT:
-                if index.size_of(rel) == 0:
-                    kind = "附件" if suffix in ATTACHMENT_EXT else "图片"
-                    out.add(rel, f"{kind}「{ref.path}」是空文件（0 字节）", url=page.url, selector=css_path(node),
-                            fix=f"重新上传完整的{kind}文件")
-                continue
-            frag = ref.fragment
-            if frag and frag != "top" and rel.endswith(HTML_EXT) and frag not in index.ids_of(rel):
-                out.add(f"{rel}#{frag}", f"链接「{ref.raw}」的锚点 #{frag} 在目标页面 /{rel} 中不存在", url=page.url,
-                        selector=css_path(node), fix=f"在目标页面添加 id=\"{frag}\" 的元素，或改正链接中的锚点")
     for rel in site.files:
         if not rel.endswith(".css"):
             continue
@@ -300,15 +359,14 @@ def internal_links(site: OutputSite, ctx: RuleContext) -> int:
 
 def click_depths(index: LinkIndex, start: str = "index.html") -> tuple[dict[str, int], dict[str, str]]:
     """Breadth-first search over <a>/<area> links between output pages: depth and BFS parent per page."""
-    files = index.site.file_set
     edges: dict[str, list[str]] = {}
     for pr in index.pages:
         targets = []
-        for node, _attr, ref in pr.refs:
-            if ref.kind != "internal" or node.tag not in ("a", "area"):
+        for tag, _node, _attr, ref in pr.refs:
+            if ref.kind != "internal" or (tag != "a" and tag != "area"):
                 continue
-            rel = target_file(ref.path, files)
-            if rel is not None and rel.endswith(HTML_EXT) and rel != pr.page.path:
+            rel = index.target(ref.path)
+            if rel is not None and rel.endswith(HTML_EXT):
                 targets.append(rel)
         edges[pr.page.path] = targets
     depth = {start: 0}
@@ -348,6 +406,8 @@ def click_depth(site: OutputSite, ctx: RuleContext) -> int:
         limit = limits.get(page.page_type)
         if limit is None:
             continue
+        if page.page_type == "column" and PAGINATION_RE.search(page.path):
+            limit = limits["article"]  # page N of a list is a hop towards documents, not a column of its own
         checked += 1
         kind = "栏目页" if page.page_type == "column" else "文章页"
         d = depth.get(page.path)
@@ -508,17 +568,20 @@ def sitemap(site: OutputSite, ctx: RuleContext) -> int:
         if footer is None:
             out.add("nofooter", "页面没有底部功能区，因此没有「网站地图」链接", url=page.url, selector="body")
             continue
-        linked = any(ref.kind == "internal" and target_file(ref.path, files) == "sitemap.html"
-                     for node, _a, ref in pr.refs if node.tag == "a" and _inside(node, footer))
+        linked = any(index.target(index.resolve(page.url, a.attrs.get("href") or "").path) == "sitemap.html"
+                     for a in footer.css("a[href]"))
         if not linked:
             out.add("nolink", "页面底部没有链接到网站地图 /sitemap.html", url=page.url, selector=css_path(footer))
     out.flush()
     checked = len(site.pages)
     columns = ctx.run.data.get("columns")
     if smap is not None and columns is not None:
-        refs = next(pr.refs for pr in index.pages if pr.page is smap)
-        raw = {ref.raw.rstrip("/") for node, _a, ref in refs if node.tag == "a"}
-        targets = {target_file(ref.path, files) for node, _a, ref in refs if node.tag == "a" and ref.kind == "internal"}
+        # Only the map itself counts, not the navigation bar and footer around it.
+        area = smap.main or smap.tree.body
+        hrefs = [(a.attrs.get("href") or "").strip() for a in area.css("a[href]")] if area is not None else []
+        raw = {h.rstrip("/") for h in hrefs}
+        refs = [index.resolve(smap.url, h) for h in hrefs]
+        targets = {index.target(ref.path) for ref in refs if ref.kind == "internal"}
         for col in columns.columns:
             checked += 1
             if col.link:
@@ -528,16 +591,6 @@ def sitemap(site: OutputSite, ctx: RuleContext) -> int:
                 ctx.report(f"网站地图没有列出栏目「{col.name}」（{col.url}）", url=smap.url, field=col.name)
     checked += _sitemap_xml(site, ctx, index.hosts)
     return checked
-
-
-def _inside(node: Any, ancestor: Any) -> bool:
-    cur = node.parent
-    target = ancestor.mem_id
-    while cur is not None:
-        if cur.mem_id == target:
-            return True
-        cur = cur.parent
-    return False
 
 
 def _sitemap_xml(site: OutputSite, ctx: RuleContext, hosts: frozenset[str]) -> int:

@@ -12,14 +12,17 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import json
 import re
+import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 import ahocorasick
 
+from govsite import manifest
 from govsite.htmlpage import OutputSite, Page, css_path, norm_ws
 from govsite.registry import check, rule
 from govsite.run import BuildRun, RuleContext
@@ -32,14 +35,30 @@ VETO = "国办秘函〔2019〕19号 单项否决指标"
 ADS_CLAUSE = "《海南省政府网站管理办法》「不得链接商业网站，不得刊登商业广告」；云南省政府办公厅2017年通知（种子文件000、004）"
 EXT_CLAUSE = "云南省政府办公厅2017年通知「政府网站服务器不得放在境外」（种子文件000）；网络安全等级保护"
 CONTEXT_WINDOW = 15
-QUOTES = str.maketrans("", "", "“”\"「」『』‘’'《》")
+QUOTES_RE = re.compile("[“”\"「」『』‘’'《》]")
 
 
 # ---- lexicon -------------------------------------------------------------------------------
 
 def norm(text: str) -> str:
-    """NFKC (全角 → 半角) + lower case: what every keyword list is matched against."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """What every keyword list is matched against: lower case (fullwidth letters fold too: Ｂ → ｂ).
+
+    Full NFKC would fold 全角 ASCII as well, but it also rewrites every Chinese punctuation mark and costs
+    more than all the matching; the lexicon instead adds the fullwidth form of each ASCII term (:func:`variants`).
+    """
+    return (text or "").lower()
+
+
+FULLWIDTH = {c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F))}
+
+
+def variants(term: str) -> set[str]:
+    """A term as written in the lexicon, lower-cased, plus its 全角 form when it has ASCII characters."""
+    low = unicodedata.normalize("NFKC", term).lower()
+    out = {low}
+    if any(c in FULLWIDTH for c in low):
+        out.add("".join(FULLWIDTH.get(c, c) for c in low))
+    return out
 
 
 def _lines(path: Path) -> list[str]:
@@ -72,9 +91,13 @@ class Lexicon:
     link_allow: tuple[str, ...]
     deny: tuple[tuple[str, str], ...]
     ad_words: re.Pattern[str] | None
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
 
-_CACHE: dict[tuple[Any, ...], Lexicon] = {}
+LEXICON_FILES = ("harmful.txt", "harmful_context.txt", "misspellings.tsv", "external_allowlist.txt", "link_allowlist.txt",
+                 "external_denylist.txt", "ad_words.txt")
+RECHECK_SECONDS = 2.0  # edited lexicon files are picked up (watch mode), checked at most this often
+_CACHE: dict[str, tuple[tuple[int, ...], float, Lexicon]] = {}
 
 
 def lexicon_dir(settings: Any) -> Path:
@@ -84,11 +107,17 @@ def lexicon_dir(settings: Any) -> Path:
 
 def lexicon(settings: Any) -> Lexicon:
     directory = lexicon_dir(settings)
-    names = ("harmful.txt", "harmful_context.txt", "misspellings.tsv", "external_allowlist.txt", "link_allowlist.txt",
-             "external_denylist.txt", "ad_words.txt")
-    key = (str(directory),) + tuple((directory / n).stat().st_mtime_ns if (directory / n).exists() else 0 for n in names)
-    if key in _CACHE:
-        return _CACHE[key]
+    cached = _CACHE.get(str(directory))
+    now = time.monotonic()
+    if cached is not None and now - cached[1] < RECHECK_SECONDS:
+        return cached[2]
+    stamp = tuple((directory / n).stat().st_mtime_ns if (directory / n).exists() else 0 for n in LEXICON_FILES)
+    lex = cached[2] if cached is not None and cached[0] == stamp else _load_lexicon(directory)
+    _CACHE[str(directory)] = (stamp, now, lex)
+    return lex
+
+
+def _load_lexicon(directory: Path) -> Lexicon:
     harmful = []
     category = "有害信息"
     for raw in (directory / "harmful.txt").read_text(encoding="utf-8").splitlines() if (directory / "harmful.txt").is_file() else []:
@@ -97,31 +126,29 @@ def lexicon(settings: Any) -> Lexicon:
         if m:
             category = m.group(1).strip()
         elif line and not line.startswith("#"):
-            harmful.append((norm(line), (line, category)))
+            harmful.extend((v, (line, category)) for v in variants(line))
     miss = []
     for line in _lines(directory / "misspellings.tsv"):
         cols = line.split("\t")
         if len(cols) >= 2 and cols[0].strip():
-            miss.append((norm(cols[0].strip()).translate(QUOTES), (cols[0].strip(), cols[1].strip(),
-                                                                 cols[2].strip() if len(cols) > 2 else "")))
+            wrong = cols[0].strip()
+            payload = (wrong, cols[1].strip(), cols[2].strip() if len(cols) > 2 else "")
+            miss.extend((QUOTES_RE.sub("", v), payload) for v in variants(wrong))
     deny = []
     for line in _lines(directory / "external_denylist.txt"):
         sev, _, frag = line.partition("\t")
         if frag.strip():
             deny.append((sev.strip() if sev.strip() in ("error", "warning") else "error", frag.strip().lower()))
     ads = [w.strip() for w in _lines(directory / "ad_words.txt")]
-    lex = Lexicon(
+    return Lexicon(
         harmful=_automaton(harmful),
-        context=tuple(norm(w.strip()) for w in _lines(directory / "harmful_context.txt")),
+        context=tuple(w.strip().lower() for w in _lines(directory / "harmful_context.txt")),
         misspellings=_automaton(miss),
         allow=tuple(w.strip().lower() for w in _lines(directory / "external_allowlist.txt")),
         link_allow=tuple(w.strip().lower() for w in _lines(directory / "link_allowlist.txt")),
         deny=tuple(deny),
         ad_words=re.compile("|".join(f"(?:{w})" for w in ads)) if ads else None,
     )
-    _CACHE.clear()
-    _CACHE[key] = lex
-    return lex
 
 
 def find_terms(auto: ahocorasick.Automaton | None, text: str) -> list[tuple[int, int, Any]]:
@@ -156,8 +183,12 @@ def _settings_allow(settings: Any) -> tuple[str, ...]:
 def host_allowed(host: str, settings: Any, *, links: bool) -> bool:
     """Resource hosts (links=False): government allowlist. Anchor targets (links=True): plus state media."""
     lex = lexicon(settings)
-    patterns = lex.allow + (lex.link_allow if links else ()) + _settings_allow(settings)
-    return any(_host_matches(host, p) for p in patterns)
+    extra = _settings_allow(settings)
+    key = ("allow", host, links, extra)
+    if key not in lex.memo:
+        patterns = lex.allow + (lex.link_allow if links else ()) + extra
+        lex.memo[key] = any(_host_matches(host, p) for p in patterns)
+    return lex.memo[key]
 
 
 def host_denied(host: str, settings: Any) -> str | None:
@@ -202,7 +233,7 @@ class Segment:
     text: str  # normalized
 
 
-def page_segments(page: Page, run: BuildRun) -> list[Segment]:
+def page_segments(page: Page, run: BuildRun, index: Any) -> list[Segment]:
     cache = run.data.setdefault("_safety_pages", {})
     if page.path in cache:
         return cache[page.path]
@@ -210,17 +241,16 @@ def page_segments(page: Page, run: BuildRun) -> list[Segment]:
     title = page.tree.css_first("title")
     if title is not None:
         segs.append(Segment("标题", "title", norm(title.text())))
-    for name, values in page.meta.items():
-        for v in values:
-            if v:
-                segs.append(Segment("网页标签", f'meta[name="{name}"]', norm(v)))
+    metas = [v for values in page.meta.values() for v in values if v]
+    if metas:
+        segs.append(Segment("网页标签", "head", norm("\n".join(metas))))
     segs.append(Segment("正文", "body", norm(page.visible_text)))
-    attrs = []
+    attrs = [ref.raw for tag, _n, _a, ref in index.refs_of(page) if tag == "a" or tag == "area"]
     body = page.tree.body
     if body is not None:
-        for node in body.css("a[href], img[alt], [title]"):
-            a = node.attributes
-            for key in ("href", "alt", "title"):
+        for node in body.css("img[alt], [title]"):
+            a = node.attrs
+            for key in ("alt", "title"):
                 if a.get(key):
                     attrs.append(a[key])
     if attrs:
@@ -233,11 +263,16 @@ def locate(page: Page, needle: str, seg: Segment) -> str:
     """The deepest element whose text contains ``needle`` (only computed for hits)."""
     if seg.where == "链接与属性":
         body = page.tree.body
-        for node in body.css("a[href], img[alt], [title]") if body is not None else []:
-            a = node.attributes
+        for node in body.css("a[href], area[href], img[alt], [title]") if body is not None else []:
+            a = node.attrs
             if any(needle in norm(a.get(k) or "") for k in ("href", "alt", "title")):
                 return css_path(node)
         return "body"
+    if seg.where == "网页标签":
+        for name, values in page.meta.items():
+            if any(needle in norm(v) for v in values):
+                return f'meta[name="{name}"]'
+        return "head"
     if seg.where != "正文":
         return seg.selector
     node = page.tree.body
@@ -306,12 +341,13 @@ def harmful_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
 
 @check("INTEG-003", stage="page", per="site")
 def harmful_in_pages(site: OutputSite, ctx: RuleContext) -> int:
+    index = link_index(site, ctx.run)
     lex = lexicon(ctx.settings)
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
     out = Grouped(ctx)
     for page in site:
         done: set[str] = set()
-        for seg in page_segments(page, ctx.run):
+        for seg in page_segments(page, ctx.run, index):
             for s, e, term, category, context in _harmful_hits(seg.text, lex):
                 key = norm(term)
                 if key in suppressed or key in done:
@@ -330,7 +366,7 @@ def harmful_in_pages(site: OutputSite, ctx: RuleContext) -> int:
 # ---- INTEG-002 ---------------------------------------------------------------------------------
 
 SECRET_RE = re.compile(
-    r"(?:绝密|机密|秘密)\s*[★☆*]\s*(?:\d+\s*(?:年|个月|月))?"
+    r"(?:绝密|机密|秘密)\s*[★☆*＊]\s*(?:\d+\s*(?:年|个月|月))?"
     r"|密\s*级\s*[:：]\s*(?:绝密|机密|秘密)"
     r"|内部资料(?!性出版物)|内部使用|不得外传"
 )
@@ -397,17 +433,54 @@ def attachment_text(path: Path) -> str:
 
             reader = PdfReader(str(path))
             return "\n".join((p.extract_text() or "") for p in reader.pages[:50])
-    except Exception:  # noqa: BLE001 - corrupt or encrypted attachments are reported by the privacy rules
+    except Exception:  # corrupt or encrypted attachments: the privacy rules report them
         return ""
     return ""
 
 
+class _AttachmentCache:
+    """Attachment scan results by SHA-256 (.govsite-cache/integ002-attachments.json): parse each file once."""
+
+    NAME = "integ002-attachments.json"
+
+    def __init__(self, run: BuildRun):
+        self.path = None if run.data.get("audit") else run.root / ".govsite-cache" / self.NAME
+        self.data: dict[str, list[str]] = {}
+        self.dirty = False
+        if self.path is not None and self.path.is_file():
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self.data = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self.data = {}
+
+    def get(self, path: Path) -> list[str] | None:
+        self._key = manifest.file_sha256(path)
+        return self.data.get(self._key)
+
+    def put(self, path: Path, hit: list[str]) -> None:
+        self.data[self._key] = hit
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
 @check("INTEG-002", stage="page", per="site")
 def secret_in_pages(site: OutputSite, ctx: RuleContext) -> int:
+    index = link_index(site, ctx.run)
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
     out = Grouped(ctx)
     for page in site:
-        for seg in page_segments(page, ctx.run):
+        for seg in page_segments(page, ctx.run, index):
             for m in SECRET_RE.finditer(seg.text):
                 mark = norm_ws(m.group(0))
                 if mark in suppressed:
@@ -415,21 +488,27 @@ def secret_in_pages(site: OutputSite, ctx: RuleContext) -> int:
                 out.add(mark, f"{seg.where}中发现密级或内部资料标志「{mark}」：…{_snippet(seg.text, m.start(), m.end())}…",
                         url=page.url, selector=locate(page, norm(m.group(0)), seg))
     checked = len(site.pages)
+    cache = _AttachmentCache(ctx.run)
     for rel in site.files:
         path = site.root / rel
         if path.suffix.lower() not in SECRET_ATTACH:
             continue
         try:
-            if path.stat().st_size > SECRET_ATTACH_MAX or path.stat().st_size == 0:
-                continue
+            size = path.stat().st_size
         except OSError:
             continue
+        if size == 0 or size > SECRET_ATTACH_MAX:
+            continue
         checked += 1
-        text = norm(attachment_text(path))
-        m = SECRET_RE.search(text)
-        if m:
-            ctx.report(f"附件中发现密级或内部资料标志「{norm_ws(m.group(0))}」：…{_snippet(text, m.start(), m.end())}…",
-                       url="/" + rel, selector="附件")
+        hit = cache.get(path)
+        if hit is None:
+            text = norm(attachment_text(path))
+            m = SECRET_RE.search(text)
+            hit = [norm_ws(m.group(0)), _snippet(text, m.start(), m.end())] if m else []
+            cache.put(path, hit)
+        if hit:
+            ctx.report(f"附件中发现密级或内部资料标志「{hit[0]}」：…{hit[1]}…", url="/" + rel, selector="附件")
+    cache.save()
     out.flush()
     return checked
 
@@ -437,7 +516,9 @@ def secret_in_pages(site: OutputSite, ctx: RuleContext) -> int:
 # ---- INTEG-001 ---------------------------------------------------------------------------------
 
 def _typo_hits(text: str, lex: Lexicon) -> list[tuple[int, int, tuple[str, str, str]]]:
-    return find_terms(lex.misspellings, text.translate(QUOTES))
+    if lex.misspellings is None:
+        return []
+    return find_terms(lex.misspellings, QUOTES_RE.sub("", text) if QUOTES_RE.search(text) else text)
 
 
 @rule("INTEG-001", title="不得出现严重表述错误（提法、机构名称错别字）", stage="content", clause=VETO + "「出现严重表述错误」",
@@ -461,11 +542,12 @@ def typos_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
 
 @check("INTEG-001", stage="page", per="site")
 def typos_in_pages(site: OutputSite, ctx: RuleContext) -> int:
+    index = link_index(site, ctx.run)
     lex = lexicon(ctx.settings)
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
     out = Grouped(ctx)
     for page in site:
-        for seg in page_segments(page, ctx.run):
+        for seg in page_segments(page, ctx.run, index):
             for _s, _e, (wrong, right, _note) in _typo_hits(seg.text, lex):
                 if wrong in suppressed:
                     continue
@@ -481,24 +563,35 @@ HYPERLINK_RELS = frozenset("alternate canonical next prev author license help se
                            "noopener noreferrer me tag".split())
 
 
-def _resource_refs(pr: Any) -> Iterable[tuple[Any, str]]:
-    for node, _attr, ref in pr.refs:
-        if node.tag in ("a", "area", "form", "meta"):
+def _resource_refs(pr: Any) -> Iterable[tuple[Any, Any]]:
+    for tag, node, _attr, ref in pr.refs:
+        if ref.kind != "external" or tag in ("a", "area", "form", "meta"):
             continue
-        if node.tag == "link":
-            rels = set((node.attributes.get("rel") or "").lower().split())
+        if tag == "link":
+            rels = set((node.attrs.get("rel") or "").lower().split())
             if rels and rels <= HYPERLINK_RELS:
                 continue
-        yield node, ref.raw
+        yield node, ref
 
 
-def _style_urls(page: Page) -> Iterable[tuple[Any, str]]:
-    for node in page.tree.css("[style]"):
-        for u in css_urls(node.attributes.get("style") or ""):
-            yield node, u
-    for node in page.tree.css("style"):
-        for u in css_urls(node.text()):
-            yield node, u
+def _style_urls(page: Page, low: str) -> Iterable[tuple[Any, str]]:
+    if "style=" in low or "style =" in low:
+        for node in page.tree.css("[style]"):
+            for u in css_urls(node.attrs.get("style") or ""):
+                yield node, u
+    if "<style" in low:
+        for node in page.tree.css("style"):
+            for u in css_urls(node.text()):
+                yield node, u
+
+
+def lowered(page: Page, run: BuildRun) -> str:
+    """The page's raw HTML in lower case (cached): cheap substring tests before any tree walk."""
+    cache = run.data.setdefault("_safety_lower", {})
+    low = cache.get(page.path)
+    if low is None:
+        low = cache[page.path] = page.text.lower()
+    return low
 
 
 @rule("EXT-001", title="不得加载境外或未经许可的外部资源（脚本、字体、CDN、统计）", stage="page", per="site", clause=EXT_CLAUSE,
@@ -512,26 +605,31 @@ def external_resources(site: OutputSite, ctx: RuleContext) -> int:
     out = Grouped(ctx, cap=3)
     checked = 0
 
-    def judge(raw: str, base: str, where: dict[str, Any]) -> None:
+    def judge(ref: Any, base: str, node: Any) -> None:
         nonlocal checked
-        ref = resolve(base, raw, hosts)
         if ref.kind != "external":
             return
         checked += 1
         denied = host_denied(ref.host, ctx.settings)
+        if not denied and host_allowed(ref.host, ctx.settings, links=False):
+            return
+        raw = ref.raw
+        where = {"url": base, "selector": css_path(node) if node is not None else "url()"}
         if denied == "warning":
             out.add(raw, f"引用了国内商业统计或 CDN 资源「{raw}」（访客数据会传给商业机构）", severity="warning",
                     fix="改用政府网站集约化平台或自建的统计服务", **where)
-        elif denied or not host_allowed(ref.host, ctx.settings, links=False):
+        else:
             why = "境外" if denied else "不在白名单中的"
             out.add(raw, f"引用了{why}外部资源「{raw}」", **where)
 
     for pr in index.pages:
         page = pr.page
-        for node, raw in _resource_refs(pr):
-            judge(raw, page.url, {"url": page.url, "selector": css_path(node)})
-        for node, raw in _style_urls(page):
-            judge(raw, page.url, {"url": page.url, "selector": css_path(node)})
+        for node, ref in _resource_refs(pr):
+            judge(ref, page.url, node)
+        low = lowered(page, ctx.run)
+        if "style" in low:
+            for node, raw in _style_urls(page, low):
+                judge(resolve(page.url, raw, hosts), page.url, node)
     for rel in site.files:
         if rel.endswith(".css"):
             try:
@@ -539,7 +637,7 @@ def external_resources(site: OutputSite, ctx: RuleContext) -> int:
             except OSError:
                 continue
             for raw in css_urls(text):
-                judge(raw, "/" + rel, {"url": "/" + rel, "selector": "url()"})
+                judge(resolve("/" + rel, raw, hosts), "/" + rel, None)
     out.flush()
     return checked + len(site.pages)
 
@@ -576,8 +674,8 @@ def external_links(site: OutputSite, ctx: RuleContext) -> int:
         page = pr.page
         doc = doc_for_page(ctx.run, page)
         approved = doc is not None and doc.get("external_ok").strip().lower() not in FALSY
-        for node, _attr, ref in pr.refs:
-            if node.tag not in ("a", "area") or ref.kind != "external":
+        for tag, node, _attr, ref in pr.refs:
+            if ref.kind != "external" or tag not in ("a", "area"):
                 continue
             checked += 1
             if approved or host_allowed(ref.host, ctx.settings, links=True):
@@ -587,7 +685,7 @@ def external_links(site: OutputSite, ctx: RuleContext) -> int:
                 where["file"] = doc.path
                 where["field"] = "external_ok"
             out.add(f"{page.url}|{ref.host}", f"链接到非政府网站「{ref.host}」（{ref.raw}），未经审核", **where)
-        if lex.ad_words is not None:
+        if lex.ad_words is not None and lex.ad_words.search(page.visible_text):
             reported: set[str] = set()
             for area in page.tree.css(AD_AREAS):
                 text = norm_ws(area.text(separator=" "))
@@ -610,8 +708,8 @@ def external_rel(site: OutputSite, ctx: RuleContext) -> int:
     out = Grouped(ctx, cap=3)
     checked = 0
     for pr in index.pages:
-        for node, _attr, ref in pr.refs:
-            if node.tag not in ("a", "area") or ref.kind != "external":
+        for tag, node, _attr, ref in pr.refs:
+            if ref.kind != "external" or tag not in ("a", "area"):
                 continue
             checked += 1
             rels = set((node.attributes.get("rel") or "").lower().split())
@@ -626,7 +724,11 @@ def external_rel(site: OutputSite, ctx: RuleContext) -> int:
 
 JS_TYPES = frozenset({"", "text/javascript", "application/javascript", "module", "text/ecmascript",
                       "application/ecmascript", "text/jscript", "text/livescript"})
-EVENT_ATTR_RE = re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", re.S)
+EVENT_ATTRS = ("onclick", "onload", "onerror", "onmouse", "onfocus", "onblur", "onkey", "onchange", "onsubmit", "oninput",
+               "onpointer", "onwheel", "onscroll", "onunload", "onbeforeunload", "onpageshow", "onhashchange", "onmessage",
+               "onresize", "onanimation", "ontransition", "ontoggle", "ontouch", "ondrag", "oncontextmenu", "onselect")
+EVENT_ATTR_RE = re.compile(r"on(?:" + "|".join(e[2:] for e in EVENT_ATTRS) + r")[a-z]*\s*=")
+SAFE_JS_URLS = frozenset({"javascript:void(0)", "javascript:void(0);", "javascript:;", "javascript:"})
 NAMED_COLOURS = {"white": "#ffffff", "black": "#000000", "red": "#ff0000", "green": "#008000", "blue": "#0000ff",
                  "yellow": "#ffff00", "gray": "#808080", "grey": "#808080", "silver": "#c0c0c0", "orange": "#ffa500"}
 LENGTH_RE = re.compile(r"^(-?\d*\.?\d+)\s*(px|em|rem|pt|%|vw|vh|cm|mm|in)?$")
@@ -741,90 +843,112 @@ def _within(node: Any, reported: set[int]) -> bool:
 
 
 def scan_injections(page: Page, add: Any, *, allow: frozenset[str] = frozenset(), hosts: frozenset[str] = frozenset(),
-                    settings: Any = None) -> None:
+                    settings: Any = None, low: str | None = None) -> None:
     """Hidden links and blocks, inline and injected scripts, iframes, marquee, off-site redirects.
 
     ``add(key, message, url=…, selector=…, severity=…)`` receives every problem (see links.Grouped.add).
     ``allow``: tags approved per document in metadata ``html_allow`` (iframe, marquee).
     """
     tree = page.tree
+    low = page.text.lower() if low is None else low
     reported: set[int] = set()
 
     def hit(node: Any, key: str, message: str, **kw: Any) -> None:
         reported.add(node.mem_id)
         add(key, message, url=page.url, selector=css_path(node), **kw)
 
-    for node in tree.css("[style]"):
-        if _within(node, reported):
-            continue
-        reason = hidden_reason(parse_style(node.attributes.get("style") or ""), node)
-        if reason is None:
-            continue
-        links, text = _payload(node)
-        if links or text:
-            hit(node, f"hidden:{reason}:{links[:1]}{text[:20]}", f"用 {reason} {_describe(links, text)}")
-    for node in tree.css("[hidden]"):
-        if _within(node, reported):
-            continue
-        links, _text = _payload(node)
-        if links:
-            hit(node, f"hidden-attr:{links[:1]}", f"用 hidden 属性{_describe(links, '')}")
-    for style in tree.css("style"):
-        for selectors, body in STYLE_RULE_RE.findall(style.text()):
-            reason = hidden_reason(parse_style(body))
+    # Cheap substring tests on the raw HTML first: the theme's pages have none of these, so most pages
+    # skip the tree walks entirely.
+    if "style=" in low or "style =" in low:
+        for node in tree.css("[style]"):
+            if _within(node, reported):
+                continue
+            reason = hidden_reason(parse_style(node.attributes.get("style") or ""), node)
             if reason is None:
                 continue
-            for sel in selectors.split(","):
-                sel = sel.strip()
-                if not sel or sel in ("html", "body"):
+            links, text = _payload(node)
+            if links or text:
+                hit(node, f"hidden:{reason}:{links[:1]}{text[:20]}", f"用 {reason} {_describe(links, text)}")
+    if " hidden" in low:
+        for node in tree.css("[hidden]"):
+            if _within(node, reported):
+                continue
+            links, _text = _payload(node)
+            if links:
+                hit(node, f"hidden-attr:{links[:1]}", f"用 hidden 属性{_describe(links, '')}")
+    if "<style" in low:
+        for style in tree.css("style"):
+            for selectors, body in STYLE_RULE_RE.findall(style.text()):
+                reason = hidden_reason(parse_style(body))
+                if reason is None:
                     continue
-                try:
-                    nodes = tree.css(sel)
-                except Exception:  # noqa: BLE001 - selectors selectolax does not support
-                    continue
-                for node in nodes:
-                    if _within(node, reported):
+                for sel in selectors.split(","):
+                    sel = sel.strip()
+                    if not sel or sel in ("html", "body"):
                         continue
-                    links, text = _payload(node)
-                    if links:
-                        hit(node, f"hidden-css:{sel}", f"页面内 <style> 规则「{sel}」用 {reason} {_describe(links, text)}")
-    for node in tree.css("script"):
-        if node.attributes.get("src") is not None:
-            continue
-        typ = (node.attributes.get("type") or "").strip().lower()
-        if typ not in JS_TYPES:
-            continue
-        code = node.text() or ""
-        if not code.strip():
-            continue
-        extra = "，并使用 document.write 写入内容" if "document.write" in code else ""
-        hit(node, f"script:{norm_ws(code)[:60]}", f"页面含有内联脚本{extra}（本站模板不产生内联脚本，疑似被注入）：{norm_ws(code)[:60]}")
-    if EVENT_ATTR_RE.search(page.text):
-        for node in (tree.body.traverse() if tree.body is not None else ()):
+                    try:
+                        nodes = tree.css(sel)
+                    except Exception:  # a selector selectolax does not support
+                        continue
+                    for node in nodes:
+                        if _within(node, reported):
+                            continue
+                        links, text = _payload(node)
+                        if links:
+                            hit(node, f"hidden-css:{sel}", f"页面内 <style> 规则「{sel}」用 {reason} {_describe(links, text)}")
+    if _has_inline_script(low):
+        for node in tree.css("script"):
+            if node.attributes.get("src") is not None:
+                continue
+            typ = (node.attributes.get("type") or "").strip().lower()
+            if typ not in JS_TYPES:
+                continue
+            code = node.text() or ""
+            if not code.strip():
+                continue
+            extra = "，并使用 document.write 写入内容" if "document.write" in code else ""
+            hit(node, f"script:{norm_ws(code)[:60]}",
+                f"页面含有内联脚本{extra}（本站模板不产生内联脚本，疑似被注入）：{norm_ws(code)[:60]}")
+    if tree.body is not None and EVENT_ATTR_RE.search(low):
+        for node in tree.body.traverse():
             names = [k for k in (node.attributes or {}) if k.startswith("on") and len(k) > 2]
             if names:
                 hit(node, f"event:{names[0]}", f"元素带有内联事件脚本 {names[0]}=（疑似被注入）")
     for tag in ("iframe", "frame", "frameset", "object", "embed", "marquee"):
-        if tag in allow:
+        if tag in allow or f"<{tag}" not in low:
             continue
         for node in tree.css(tag):
             what = "滚动字幕 <marquee>（常用于挂载垃圾链接）" if tag == "marquee" else f"<{tag}> 嵌入外部内容"
             hit(node, f"tag:{tag}", f"页面含有{what}",
                 fix="删除；确需嵌入的，经维护人员审核后在该文章元数据写 html_allow: " + tag)
-    for node in tree.css("a[href], area[href], iframe[src], img[src], form[action]"):
-        for attr in ("href", "src", "action"):
-            value = (node.attributes.get(attr) or "").strip().lower()
-            if value.startswith("javascript:") and value not in ("javascript:void(0)", "javascript:void(0);", "javascript:;"):
-                hit(node, f"jsurl:{value[:40]}", f"{attr} 中含有 javascript: 脚本地址（疑似被注入）")
+    if "javascript:" in low:
+        for node in tree.css("a[href], area[href], iframe[src], img[src], form[action]"):
+            for attr in ("href", "src", "action"):
+                value = (node.attributes.get(attr) or "").strip().lower()
+                if value.startswith("javascript:") and value not in SAFE_JS_URLS:
+                    hit(node, f"jsurl:{value[:40]}", f"{attr} 中含有 javascript: 脚本地址（疑似被注入）")
     head = tree.head
-    for node in head.css("meta[http-equiv]") if head is not None else ():
-        if (node.attributes.get("http-equiv") or "").lower() != "refresh":
-            continue
-        m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", node.attributes.get("content") or "", re.I)
-        if m:
-            ref = resolve(page.url, m.group(1), hosts)
-            if ref.kind == "external" and not host_allowed(ref.host, settings or {}, links=True):
-                hit(node, f"refresh:{ref.host}", f"页面自动跳转到外部网站「{ref.host}」（疑似被劫持）")
+    if "refresh" in low and head is not None:
+        for node in head.css("meta[http-equiv]"):
+            if (node.attributes.get("http-equiv") or "").lower() != "refresh":
+                continue
+            m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", node.attributes.get("content") or "", re.I)
+            if m:
+                ref = resolve(page.url, m.group(1), hosts)
+                if ref.kind == "external" and not host_allowed(ref.host, settings or {}, links=True):
+                    hit(node, f"refresh:{ref.host}", f"页面自动跳转到外部网站「{ref.host}」（疑似被劫持）")
+
+
+def _has_inline_script(low: str) -> bool:
+    start = low.find("<script")
+    while start != -1:
+        end = low.find(">", start)
+        if end == -1:
+            return False
+        if "src=" not in low[start:end] and low[end + 1: end + 2] != "<":
+            return True
+        start = low.find("<script", end)
+    return False
 
 
 def csp_present(page: Page) -> bool:

@@ -5,7 +5,9 @@ reads the settings, the profile and the column registry like a build does, then 
 content-stage checks of the registry: per-file rules on the given files, per-site rules (e.g. unique
 URLs) on every source so that clashes with existing documents are found. Nothing is rendered.
 
-``strict_privacy`` (pre-commit) makes every PRIV-* finding blocking.
+``strict_privacy`` (pre-commit) makes every PRIV-* warning blocking (errors already are; "info" notes stay
+notes). While no content-stage PRIV rule is registered, strict mode scans the given files with
+:func:`govsite.privacy.detect.find_pii` itself and reports PRIV-002/003/004.
 """
 
 from __future__ import annotations
@@ -156,7 +158,9 @@ def check_files(paths: Iterable[str | Path], *, root: Path, strict_privacy: bool
         has_priv_rule = any(c.rule_id.startswith("PRIV-") for c in content_checks)
         if not has_priv_rule:
             findings += _privacy_fallback(run, docs)
-        findings = [dataclasses.replace(f, severity="error") if f.rule.startswith("PRIV-") else f for f in findings]
+        # Every PRIV-* problem blocks; an "info" note (e.g. a recorded 惩戒公示 exemption) is not a problem.
+        findings = [dataclasses.replace(f, severity="error") if f.rule.startswith("PRIV-") and f.severity == "warning"
+                    else f for f in findings]
     findings = sorted(set(findings), key=Finding.sort_key)
     return findings, 1 if any(f.blocking for f in findings) else 0
 

@@ -54,11 +54,11 @@ def _profiles(directory: Path = PROFILE_DIR) -> list[Profile]:
     return sorted(out, key=lambda p: (p.name != "national", p.name))
 
 
-_CODE_OR_TAG = re.compile(r"(`[^`\n]+`|<[^<>\n]+>)")
+_CODE_OR_TAG = re.compile(r"(`[^`\n]+`|<[^<>\n]+>|(?<![A-Za-z0-9_])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_]))")
 
 
 def _md(text: Any) -> str:
-    """Plain Chinese text for Markdown: HTML tags shown as code, emphasis characters escaped."""
+    """Plain Chinese text for Markdown: HTML tags and snake_case keys shown as code, emphasis characters escaped."""
     out = []
     for i, part in enumerate(_CODE_OR_TAG.split(str(text))):
         if i % 2:
@@ -215,9 +215,16 @@ def contract_markdown() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def registry() -> dict[str, Rule]:
+    """Every rule a build knows: the rule modules in checks/ and the build driver's own gate rules."""
+    from . import gate  # noqa: F401  (GATE-* rules live with the driver)
+
+    return load_all_rules()
+
+
 def render_all(rules: dict[str, Rule] | None = None, profiles_dir: Path = PROFILE_DIR) -> dict[str, str]:
     """File name → text of every page under docs/rules/."""
-    rules = rules if rules is not None else load_all_rules()
+    rules = rules if rules is not None else registry()
     profiles = _profiles(profiles_dir)
     out = {f"{rid}.md": rule_markdown(r, profiles) for rid, r in sorted(rules.items())}
     out["README.md"] = index_markdown(rules.values())
@@ -288,12 +295,12 @@ def render_html(markdown_text: str, title: str) -> str:
 def write_html(directory: Path, rules: dict[str, Rule] | None = None) -> None:
     """Rule documents as HTML (preview: /__govsite__/rules/<ID>.html and index.html)."""
     directory.mkdir(parents=True, exist_ok=True)
-    rules = rules if rules is not None else load_all_rules()
+    rules = rules if rules is not None else registry()
     for name, text in render_all(rules).items():
         stem = "index" if name == "README.md" else name[:-3]
         title = "合规规则索引" if stem == "index" else f"{stem} {rules[stem].title}"
         (directory / f"{stem}.html").write_text(render_html(text, title), encoding="utf-8")
 
 
-__all__ = ["contract_markdown", "generate", "index_markdown", "render_all", "render_html", "rule_markdown",
+__all__ = ["registry", "contract_markdown", "generate", "index_markdown", "render_all", "render_html", "rule_markdown",
            "write_html"]

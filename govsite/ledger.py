@@ -93,12 +93,14 @@ def write(path: Path, documents: Mapping[str, Mapping[str, Any]]) -> None:
     """Atomic, deterministic write (sorted keys, UTF-8, trailing newline)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = dumps(documents)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode | 0o644)  # mkstemp creates 0600; the ledger is a committed, world-readable file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable
 from .findings import SEVERITY_ZH, Finding
 
 OVERLAY = "__govsite__"
-PREVIEW_OUTPUT = "output.preview"  # /output.* is git-ignored
+PREVIEW_OUTPUT = "output.preview"  # /output.* is git-ignored (so is the scratch dir output.preview-build)
 PREVIEW_REPORTS = Path("reports") / "preview"
 WATCHED = ("content", "theme", "profiles")
 
@@ -79,14 +79,21 @@ def _on_finalized(pelican: Any) -> None:
 
 def build_preview(root: Path, *, settings_file: str = "pelicanconf.py", output: Path | None = None,
                   reports_dir: Path | None = None, quiet: bool = True) -> PreviewState:
-    """One preview build (browser stage skipped) and its overlay. Production ``output/`` is never touched."""
+    """One preview build (browser stage skipped) and its overlay. Production ``output/`` is never touched.
+
+    The build publishes into a scratch directory; what is served is the snapshot of the rendered
+    site taken at Pelican's ``finalized`` signal (identical to what a passing build publishes, and
+    still there when the gate fails), with the overlay added, swapped into ``output`` in one step.
+    """
     from pelican import signals
 
     from .build import build
+    from .publish import publish
 
     root = Path(root).resolve()
     output = Path(output).resolve() if output else root / PREVIEW_OUTPUT
     reports_dir = Path(reports_dir).resolve() if reports_dir else root / PREVIEW_REPORTS
+    scratch = output.with_name(output.name + "-build")
     snapshot = output.with_name(f".govsite-staging-snapshot-{output.name}")
     started = time.monotonic()
     with _HOOK_LOCK:
@@ -95,32 +102,33 @@ def build_preview(root: Path, *, settings_file: str = "pelicanconf.py", output: 
         signals.all_generators_finalized.connect(_on_all_generators_finalized, weak=False)
         signals.finalized.connect(_on_finalized, weak=False)
         try:
-            result = build(root, settings_file=settings_file, output=output, reports_dir=reports_dir,
-                           skip_browser=True, preview=True, quiet=quiet)
+            result = build(root, settings_file=settings_file, output=scratch, reports_dir=reports_dir,
+                           skip_browser=True, preview=True, quiet=True)
         finally:
             signals.finalized.disconnect(_on_finalized)
             signals.all_generators_finalized.disconnect(_on_all_generators_finalized)
             _TARGET.pop("snapshot", None)
-    build_id = f"{time.time_ns():x}"
     findings = list(result.findings)
-    state = PreviewState(ok=result.ok, serve_dir=output, build_id=build_id, findings=findings,
+    if not quiet:  # the build's own summary would name the scratch directory as "published"
+        from .report import print_summary
+
+        print_summary(findings, result.run, reports_dir=reports_dir)
+    state = PreviewState(ok=result.ok, serve_dir=output, build_id=f"{time.time_ns():x}", findings=findings,
                          errors=sum(1 for f in findings if f.severity == "error"),
-                         warnings=sum(1 for f in findings if f.severity == "warning"))
-    if result.exit_code == 3 and result.run is None:  # another build holds the lock
+                         warnings=sum(1 for f in findings if f.severity == "warning"),
+                         failed=not result.ok)
+    if result.exit_code == 3 and result.run is None:  # another build holds the lock: nothing was built
         state.busy = True
         shutil.rmtree(snapshot, ignore_errors=True)
         return state
-    if result.ok:
-        shutil.rmtree(snapshot, ignore_errors=True)
-    else:
-        state.failed = True
-        if snapshot.is_dir():
-            shutil.rmtree(output, ignore_errors=True)
-            os.rename(snapshot, output)
-        else:
-            state.has_pages = False
-            output.mkdir(parents=True, exist_ok=True)
-    write_overlay(output, state, run=result.run, reports_dir=reports_dir)
+    shutil.rmtree(scratch, ignore_errors=True)  # the snapshot has the same files (hard links)
+    if snapshot.is_dir():
+        write_overlay(snapshot, state, run=result.run, reports_dir=reports_dir)
+        publish(snapshot, output)  # atomic: the server never sees a half-written preview
+    else:  # failed before Pelican rendered anything: keep the last pages, show the failure page at /
+        state.has_pages = (output / "index.html").is_file()
+        output.mkdir(parents=True, exist_ok=True)
+        write_overlay(output, state, run=result.run, reports_dir=reports_dir)
     state.seconds = time.monotonic() - started
     return state
 

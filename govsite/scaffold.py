@@ -216,7 +216,8 @@ def _explain(doc_type: str, keys: dict[str, Key], order: list[str], samples: set
     lines += [
         f"三、栏目：本文放在「{column.name}」栏目（category）。可用栏目：{'、'.join(fits)}。",
         "    换栏目时请同时把文件移到 content/articles/<栏目网址名>/ 目录。",
-        "四、附件放在 content/attachments/，正文中这样链接：[附件名称](/attachments/文件名.pdf)。",
+        "四、附件（表格、PDF 等）放在 content/attachments/ 目录，正文中用 Markdown 链接指向该文件，",
+        "    链接文字写清附件名称和格式（写法见《编辑手册》第四节）。",
         "五、隐私：正文和附件不得出现未打码的身份证号、手机号码、银行卡号；惩戒公示或强制性信息披露",
         "    须在元数据中写 privacy_exempt 和 privacy_basis（法律法规依据）。",
         f"六、预览：invoke serve；只检查本文件：invoke check-file --path {rel}",

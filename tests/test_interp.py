@@ -66,6 +66,7 @@ def test_on_time_interpretation_linked_both_ways(tmp_path: Path, monkeypatch: py
     assert mine(r) == []
     cov = r.run.coverage
     assert cov["INTERP-002"] == 1 and cov["INTERP-003"] == 2 and cov["OPEN-002"] == 1
+    assert cov["INTERP-004"] == 0  # national profile: no media ratio, nothing measured
     site = r.run.data["output_site"]  # the built pages as the page stage saw them
     assert 'href="/zcjd/202610/t20261009_i1.html"' in site.by_path["zcwj/202609/t20260930_p1.html"].text
     assert 'href="/zcwj/202609/t20260930_p1.html"' in site.by_path["zcjd/202610/t20261009_i1.html"].text
@@ -79,20 +80,26 @@ def test_minimal_fixture_passes_these_rules(tmp_path: Path, monkeypatch: pytest.
 
 
 # ---- INTERP-001: pending window, due today, overdue, exemptions ----------------------------------------------
-@pytest.mark.parametrize("now, severity, text", [
-    ("2026-10-08T09:00", "warning", "还剩 2 个工作日，须在 2026-10-10 前发布解读"),
-    ("2026-10-10T09:00", "warning", "今天是最后期限，须在 2026-10-10 前发布解读"),
-    ("2026-10-12T09:00", "error", "最迟 2026-10-10"),
-])
-def test_missing_interpretation_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str, severity: str,
-                                       text: str) -> None:
-    r = run(tmp_path, monkeypatch, {POLICY_PATH: policy()}, now=now)
+def test_missing_interpretation_pending_and_due_today(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # now = Sat 2026-10-10 (调休 working day). p1 (Wed 09-30) is due today; p2 (Thu 10-08) is due 10-12
+    # (10-09, 10-10, 10-12), with 10-12 the only working day left after today.
+    r = run(tmp_path, monkeypatch, {POLICY_PATH: policy(),
+                                    "content/articles/zcwj/p2.md": policy("示政发〔2026〕4号", slug="p2",
+                                                                          date="2026-10-08 09:00")},
+            now="2026-10-10T09:00")
+    found = sorted(hits(r, "INTERP-001"), key=lambda f: f.file or "")
+    assert [(f.file, f.line, f.severity) for f in found] == [
+        (POLICY_PATH, 6, "warning"), ("content/articles/zcwj/p2.md", 6, "warning")]
+    assert "今天是最后期限，须在 2026-10-10 前发布解读" in found[0].message, found[0].message
+    assert "还剩 1 个工作日，须在 2026-10-12 前发布解读" in found[1].message, found[1].message
+
+
+def test_missing_interpretation_overdue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(tmp_path, monkeypatch, {POLICY_PATH: policy()}, now="2026-10-12T09:00")
     found = hits(r, "INTERP-001")
-    assert len(found) == 1, found
-    f = found[0]
-    assert f.severity == severity and text in f.message, f.message
-    assert f.file == POLICY_PATH and f.line == 6  # the doc_number line names the policy
-    assert r.ok is False if severity == "error" else not hits(r, "INTERP-001", "error")
+    assert len(found) == 1 and found[0].severity == "error" and not r.ok
+    assert found[0].file == POLICY_PATH and POLICY_PATH in found[0].message
+    assert "最迟 2026-10-10" in found[0].message and "已超期 1 个工作日" in found[0].message
 
 
 def test_needs_interpretation_no_requires_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,23 +112,22 @@ def test_needs_interpretation_no_requires_reason(tmp_path: Path, monkeypatch: py
     found = hits(r, "INTERP-001")
     assert [(f.file, f.line, f.field, f.severity) for f in found] == [
         (POLICY_PATH, 12, "needs_interpretation", "error")]
+    assert hits(r, "LAYOUT-009") == []  # p3 is 废止: the theme shows the banner and the 有效性 cell
 
 
 # ---- INTERP-002: timing in working days ----------------------------------------------------------------------
-@pytest.mark.parametrize("interp_date, late", [
-    ("2026-10-10 16:00", False),  # Saturday 调休 working day = the 3rd working day after 09-30
-    ("2026-10-12 09:00", True),   # Monday: 1 working day late
-])
-def test_holiday_spanning_deadline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interp_date: str,
-                                   late: bool) -> None:
-    r = run(tmp_path, monkeypatch, {POLICY_PATH: policy(), INTERP_PATH: interp(date=interp_date)})
+def test_holiday_spanning_deadline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both policies Wed 09-30: due Sat 10-10 (调休 working day, after the 国庆 holidays).
+    late = "content/articles/zcjd/i2.md"
+    r = run(tmp_path, monkeypatch, {
+        POLICY_PATH: policy(), INTERP_PATH: interp(date="2026-10-10 16:00"),  # on the due date
+        "content/articles/zcwj/p2.md": policy("示政发〔2026〕4号", slug="p2"),
+        late: interp("示政发〔2026〕4号", slug="i2", date="2026-10-12 09:00"),  # Monday: 1 working day late
+    })
     found = hits(r, "INTERP-002")
-    if not late:
-        assert found == []
-        return
     assert len(found) == 1 and found[0].severity == "error"
+    assert (found[0].file, found[0].line, found[0].field) == (late, 2, "date")
     assert "2026-10-10" in found[0].message and "晚了 1 个工作日" in found[0].message
-    assert (found[0].file, found[0].line, found[0].field) == (INTERP_PATH, 2, "date")
 
 
 def test_tiaoxiu_sunday_counts_as_working_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -152,10 +158,8 @@ def test_guangzhou_requires_same_day(tmp_path: Path, monkeypatch: pytest.MonkeyP
              "content/articles/zcwj/p2.md": policy("示政发〔2026〕4号", slug="p2", date="2026-10-09 09:00"),
              "content/articles/zcjd/i2.md": interp("示政发〔2026〕4号", slug="i2", date="2026-10-09 17:30")}
     r = run(tmp_path, monkeypatch, files, settings='GOVSITE_PROFILE = "guangzhou"')
-    found = hits(r, "INTERP-002", "error")
+    found = hits(r, "INTERP-002", "error")  # (national allows 3 working days: see test_holiday_spanning_deadline)
     assert [f.file for f in found] == [INTERP_PATH] and "同日" in found[0].message
-    national = run(tmp_path / "n", monkeypatch, files)
-    assert hits(national, "INTERP-002") == []
 
 
 # ---- CALENDAR-001: a year neither the library nor an override covers -----------------------------------------
@@ -184,28 +188,30 @@ def test_2027_with_and_without_override(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 # ---- 文号: unknown, brackets, duplicates ---------------------------------------------------------------------
-@pytest.mark.parametrize("ref, suggestion", [
-    ("示政发〔2026〕13号", "是不是：示政发〔2026〕3号"),
-    ("示政发[2026]3号", "改为 interprets: 示政发〔2026〕3号"),
-])
-def test_unknown_interprets_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ref: str, suggestion: str) -> None:
-    r = run(tmp_path, monkeypatch, {POLICY_PATH: policy(), INTERP_PATH: interp(ref)})
-    found = [f for f in hits(r, "INTERP-001", "error") if f.file == INTERP_PATH]
-    assert len(found) == 1 and found[0].line == 6 and found[0].field == "interprets"
-    assert "找不到" in found[0].message and suggestion in found[0].fix, found[0].fix
+def test_unknown_interprets_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = {INTERP_PATH: ("示政发〔2026〕13号", "是不是：示政发〔2026〕3号"),
+             "content/articles/zcjd/i2.md": ("示政发[2026]3号", "改为 interprets: 示政发〔2026〕3号")}
+    files = {rel: interp(ref, slug=Path(rel).stem) for rel, (ref, _) in cases.items()}
+    r = run(tmp_path, monkeypatch, {POLICY_PATH: policy(), **files})
+    found = {f.file: f for f in hits(r, "INTERP-001", "error") if f.file != POLICY_PATH}  # p1: no interpretation
+    assert set(found) == set(cases)
+    for rel, (_, suggestion) in cases.items():
+        f = found[rel]
+        assert f.line == 6 and f.field == "interprets" and "找不到" in f.message and suggestion in f.fix, f.fix
 
 
-@pytest.mark.parametrize("bad, problem", [
-    ("示政发[2026]3号", "方括号"),
-    ("示政发(2026)3号", "圆括号"),
-    ("示政发〔2026]3号", "不配对"),
-    ("示政发〔２０２６〕３号", "全角数字"),
-])
-def test_doc_number_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str, problem: str) -> None:
-    r = run(tmp_path, monkeypatch, {POLICY_PATH: policy(bad)})
-    found = hits(r, "POLICY-001", "error")
-    assert len(found) == 1 and (found[0].file, found[0].line, found[0].field) == (POLICY_PATH, 6, "doc_number")
-    assert problem in found[0].message and "示政发〔2026〕3号" in found[0].fix
+def test_doc_number_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = [("示政发[2026]3号", "方括号", "示政发〔2026〕3号"), ("示政发(2026)4号", "圆括号", "示政发〔2026〕4号"),
+             ("示政发〔2026]5号", "不配对", "示政发〔2026〕5号"), ("示政发〔２０２６〕６号", "全角数字", "示政发〔2026〕6号")]
+    files = {f"content/articles/zcwj/p{i}.md": policy(bad, slug=f"p{i}", extra="needs_interpretation: no\n"
+                                                      "no_interpretation_reason: 测试")
+             for i, (bad, _, _) in enumerate(cases)}
+    r = run(tmp_path, monkeypatch, files)
+    found = {f.file: f for f in hits(r, "POLICY-001", "error")}
+    assert len(found) == len(cases)
+    for i, (_, problem, fixed) in enumerate(cases):
+        f = found[f"content/articles/zcwj/p{i}.md"]
+        assert (f.line, f.field) == (6, "doc_number") and problem in f.message and fixed in f.fix, (f.message, f.fix)
 
 
 def test_duplicate_doc_number(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -226,22 +232,21 @@ NO_INTERP_LINKS = """{% extends "article.html" %}
 """
 
 
-@pytest.mark.parametrize("template, body, url, text", [
-    ("interpretation.html", NO_BACKLINK, "/zcjd/202609/t20260930_i1.html", "没有「政策原文」区块"),
-    ("policy.html", NO_INTERP_LINKS, "/zcwj/202609/t20260930_p1.html", "没有链接到"),
-])
-def test_custom_template_dropping_a_link_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: str,
-                                               body: str, url: str, text: str) -> None:
+def test_custom_templates_dropping_links_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     overrides = tmp_path / "templates"
     overrides.mkdir()
-    (overrides / template).write_text(body, encoding="utf-8")
+    (overrides / "interpretation.html").write_text(NO_BACKLINK, encoding="utf-8")
+    (overrides / "policy.html").write_text(NO_INTERP_LINKS, encoding="utf-8")
     r = run(tmp_path, monkeypatch, {POLICY_PATH: policy(), INTERP_PATH: interp()},
             settings=f"THEME_TEMPLATES_OVERRIDES = [{str(overrides)!r}]")
-    found = hits(r, "INTERP-003", "error")
-    assert found and all(f.url == url for f in found), found
-    assert any(text in f.message for f in found)
-    if template == "policy.html":
-        assert any("/zcjd/gone.html" in f.message and "不存在" in f.message for f in found)
+    by_url: dict[str | None, list[str]] = {}
+    for f in hits(r, "INTERP-003", "error"):
+        by_url.setdefault(f.url, []).append(f.message)
+    assert set(by_url) == {"/zcjd/202609/t20260930_i1.html", "/zcwj/202609/t20260930_p1.html"}, by_url
+    assert any("没有「政策原文」区块" in m for m in by_url["/zcjd/202609/t20260930_i1.html"])
+    policy_msgs = by_url["/zcwj/202609/t20260930_p1.html"]
+    assert any("没有链接到" in m for m in policy_msgs)
+    assert any("/zcjd/gone.html" in m and "不存在" in m for m in policy_msgs)
 
 
 # ---- INTERP-004 / INTERP-006 ---------------------------------------------------------------------------------
@@ -254,8 +259,7 @@ def test_ningxia_media_share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     found = hits(r, "INTERP-004")
     assert len(found) == 1 and found[0].severity == "warning"
     assert "67%" in found[0].message and "80%" in found[0].message
-    assert dict(found[0].extra)["text_only"] == ["content/articles/zcjd/i2.md"]
-    assert hits(run(tmp_path / "n", monkeypatch, files), "INTERP-004") == []  # national: no ratio
+    assert dict(found[0].extra)["text_only"] == ["content/articles/zcjd/i2.md"]  # i3: 文字 but a captioned image
 
 
 def test_portal_needs_non_empty_interpretation_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -267,14 +271,15 @@ def test_portal_needs_non_empty_interpretation_column(tmp_path: Path, monkeypatc
 # ---- OPEN-002 and LAYOUT-009 ---------------------------------------------------------------------------------
 def test_disclosure_deadline_national_and_ningxia(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # signed Mon 09-21, published Wed 09-30: 7 working days (09-25 is 中秋) — fine for 20, late for 宁夏's 5.
-    files = {POLICY_PATH: policy(signed="2026-09-21"), INTERP_PATH: interp()}
+    files = {POLICY_PATH: policy(signed="2026-09-21"), INTERP_PATH: interp(),
+             "content/articles/zcwj/p2.md": policy("示政发〔2026〕4号", slug="p2", signed="2026-09-21",
+                                                   extra="disclosure_deadline_override: 《某某条例》第十条\n"
+                                                         "needs_interpretation: no\nno_interpretation_reason: 测试")}
     assert hits(run(tmp_path / "n", monkeypatch, files), "OPEN-002") == []
     r = run(tmp_path, monkeypatch, files, settings='GOVSITE_PROFILE = "ningxia"')
-    found = hits(r, "OPEN-002", "error")
-    assert len(found) == 1 and "最迟 2026-09-29" in found[0].message and "超期 1 个工作日" in found[0].message
-    override = {POLICY_PATH: policy(signed="2026-09-21", extra="disclosure_deadline_override: 《某某条例》第十条"),
-                INTERP_PATH: interp()}
-    assert hits(run(tmp_path / "o", monkeypatch, override, settings='GOVSITE_PROFILE = "ningxia"'), "OPEN-002") == []
+    found = hits(r, "OPEN-002")
+    assert [(f.file, f.line, f.severity) for f in found] == [(POLICY_PATH, 2, "error")]  # p2 has an override
+    assert "最迟 2026-09-29" in found[0].message and "超期 1 个工作日" in found[0].message
 
 
 NO_BANNER = """{% extends "article.html" %}
@@ -284,7 +289,6 @@ NO_BANNER = """{% extends "article.html" %}
 
 def test_repealed_policy_needs_visible_banner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = {POLICY_PATH: policy(validity="废止"), INTERP_PATH: interp()}
-    assert hits(run(tmp_path / "ok", monkeypatch, files), "LAYOUT-009") == []  # the theme shows the banner
     overrides = tmp_path / "templates"
     overrides.mkdir()
     (overrides / "policy.html").write_text(NO_BANNER, encoding="utf-8")

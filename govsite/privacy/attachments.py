@@ -50,15 +50,13 @@ class _Grid:
     @classmethod
     def of(cls, rows: Sequence[Sequence[Any]]) -> _Grid:
         texts = [[_text(v) for v in row] for row in rows[:_HEADER_ROWS]]
-        first_col = " ".join(r[0] for r in texts if r)
-        for i, row in enumerate(texts):
-            if ctx.is_person_header(" ".join(row)):
-                return cls(i, tuple(row), True)
-        person = ctx.is_person_header(first_col)  # label/value forms: 姓名 | 张三
-        for i, row in enumerate(texts):
-            if sum(1 for t in row if t and not t.replace(".", "").isdigit()) >= 2:
-                return cls(i, tuple(row), person)
-        return cls(-1, (), person)
+        person_rows = {i for i, row in enumerate(texts) if ctx.is_person_header(" ".join(row))}
+        # Header rows have ≥ 2 text cells; a one-cell title row (「救助对象名单」) only marks the sheet.
+        wide = [i for i, row in enumerate(texts) if sum(1 for t in row if t and not t.replace(".", "").isdigit()) >= 2]
+        header_row = next((i for i in wide if i in person_rows), wide[0] if wide else -1)
+        first_col = " ".join(r[0] for r in texts if r)  # label/value forms: 姓名 | 张三
+        person = bool(person_rows) or ctx.is_person_header(first_col)
+        return cls(header_row, tuple(texts[header_row]) if header_row >= 0 else (), person)
 
     def header(self, r: int, c: int, row: Sequence[Any]) -> str:
         """Context for cell (r, c): column header + the label cell to its left."""
@@ -108,7 +106,10 @@ def _load_workbook(path: Path, *, read_only: bool):
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(path, read_only=read_only, data_only=read_only)
+        # keep_vba so a masked .xlsm copy still has its macros
+        return openpyxl.load_workbook(
+            path, read_only=read_only, data_only=read_only, keep_vba=path.suffix.lower() == ".xlsm"
+        )
     except Exception as exc:  # zipfile/XML/KeyError…: all mean "cannot read"
         raise _fail(path, exc) from exc
 
@@ -216,6 +217,8 @@ def _line_of(text: str, offset: int) -> int:
 # -- docx --------------------------------------------------------------------------
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# w:delText: tracked deletions are still in the file, so they are scanned and masked too.
+_W_TEXT = frozenset({_W + "t", _W + "delText"})
 _W_CHARS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
 
 
@@ -234,7 +237,7 @@ def _para_chars(p_el: Any) -> tuple[str, list[tuple[Any, int] | None]]:
     owners: list[tuple[Any, int] | None] = []
     for r in p_el.iter(_W + "r"):
         for child in r:
-            if child.tag == _W + "t":
+            if child.tag in _W_TEXT:
                 t = child.text or ""
                 chars.extend(t)
                 owners.extend((child, k) for k in range(len(t)))
@@ -290,15 +293,36 @@ def _unique_cells(row: Any) -> list[Any]:
     return out
 
 
+def _header_footer_paragraphs(doc: Any) -> list[tuple[str, list[Any]]]:
+    out = []
+    for section in doc.sections:
+        for label, hf in (
+            ("页眉", section.header),
+            ("页眉", section.first_page_header),
+            ("页眉", section.even_page_header),
+            ("页脚", section.footer),
+            ("页脚", section.first_page_footer),
+            ("页脚", section.even_page_footer),
+        ):
+            if not hf.is_linked_to_previous:  # linked ones repeat a definition (or have none)
+                out.append((label, hf.paragraphs))
+    return out
+
+
 def _docx_units(
     doc: Any, policy: MaskPolicy
 ) -> Iterator[tuple[str, Any, str, list[tuple[Any, int] | None], list[PiiMatch]]]:
-    """(location, paragraph element, text, owners, matches) for every paragraph with PII."""
-    for i, p in enumerate(doc.paragraphs, start=1):
-        text, owners = _para_chars(p._p)
-        found = find_pii(text, policy, person_context=ctx.is_person_block(text))
-        if found:
-            yield f"第{i}段", p._p, text, owners, found
+    """(location, paragraph element, text, owners, matches) for every paragraph with PII:
+    body paragraphs, then tables (header row decides person context), then headers/footers."""
+
+    def plain(prefix: str, paragraphs: list[Any]) -> Iterator[tuple[str, Any, str, list, list[PiiMatch]]]:
+        for i, p in enumerate(paragraphs, start=1):
+            text, owners = _para_chars(p._p)
+            found = find_pii(text, policy, person_context=ctx.is_person_block(text))
+            if found:
+                yield f"{prefix}第{i}段", p._p, text, owners, found
+
+    yield from plain("", doc.paragraphs)
     for t_no, table in enumerate(_iter_tables(doc.tables), start=1):
         rows = [_unique_cells(row) for row in table.rows]
         texts = [[c.text for c in row] for row in rows]
@@ -313,6 +337,8 @@ def _docx_units(
                     )
                     if found:
                         yield f"表{t_no} 第{r + 1}行第{c + 1}列", p._p, text, owners, found
+    for prefix, paragraphs in _header_footer_paragraphs(doc):
+        yield from plain(prefix, paragraphs)
 
 
 def _scan_docx(path: Path, policy: MaskPolicy) -> Iterator[tuple[str, PiiMatch]]:

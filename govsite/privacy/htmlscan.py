@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from govsite.privacy import context as ctx
-from govsite.privacy.detect import _CAND, PiiMatch, find_pii
+from govsite.privacy.detect import _CAND11, PiiMatch, find_pii
 from govsite.privacy.policy import MaskPolicy
 
 _TAG = re.compile(
@@ -29,6 +29,7 @@ _TAG = re.compile(
     re.S | re.X,
 )
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_DIGIT = re.compile(r"\d")
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
 
 # Inline elements are transparent: digits split by them still form one value.
@@ -37,6 +38,8 @@ _INLINE = frozenset(
     "small span strike strong sub sup time tt u var wbr".split()
 )
 _RAW = frozenset({"script", "style"})
+_LINE_BREAKS = frozenset({"br", "img"})
+_BREAK = (-1, -1)  # synthetic "\n" piece with no source offset
 TEXT_ATTRS = frozenset({"alt", "title", "content", "aria-label", "placeholder", "value"})
 URL_ATTRS = frozenset({"href", "src", "action", "formaction", "data-src", "poster", "cite", "srcset", "background"})
 
@@ -53,16 +56,17 @@ class _Table:
     col: int = -1  # current cell's column, -1 outside a cell
 
     def end_row(self) -> None:
-        cells = [c.strip() for c in self.row_cells]
-        if not self.decided and any(cells):
-            self.rows += 1
-            joined = " ".join(cells)
-            if ctx.is_person_header(joined) or self.row_th or self.in_thead:
-                self.person = ctx.is_person_header(joined)
-                self.headers = cells
-                self.decided = True
-            elif self.rows >= 3:
-                self.decided = True
+        if not self.decided:
+            cells = [c.strip() for c in self.row_cells]
+            person = ctx.is_person_header(" ".join(cells))
+            self.person |= person  # a caption row 「救助对象名单」 also marks the table
+            # A single-cell row is a caption, never the header row.
+            if sum(1 for c in cells if c) >= 2:
+                self.rows += 1
+                if person or self.row_th or self.in_thead:
+                    self.headers, self.decided = cells, True
+                elif self.rows >= 3:
+                    self.decided = True
         self.row_cells = []
         self.row_th = False
         self.col = -1
@@ -108,7 +112,7 @@ class HtmlMasker:
                     self._flush()
                     close = re.compile(rf"</{name}\s*>", re.I).search(src, pos)
                     stop = close.start() if close else len(src)
-                    self._report_only(pos, stop, "script")
+                    self._scan_span(pos, stop, "script", edit=False)
                     pos = stop
                 else:
                     self._start_tag(name)
@@ -125,6 +129,11 @@ class HtmlMasker:
 
     def _start_tag(self, name: str) -> None:
         if name in _INLINE or ":" in name:  # Word-pasted <o:p>, <st1:…> are inline
+            return
+        if name in _LINE_BREAKS:
+            # 「姓名：张三<br>住址：…」: values never span a <br>, but the paragraph's
+            # labels still decide person context, so keep one run with a synthetic newline.
+            self.pieces.append(_BREAK)
             return
         self._flush()
         t = self.tables[-1] if self.tables else None
@@ -163,14 +172,19 @@ class HtmlMasker:
     # -- text runs
 
     def _decode(self, pieces: list[tuple[int, int]]) -> tuple[str, list[int], list[int]] | str:
-        """Logical text; with offsets only when entities make them non-trivial."""
+        """Logical text; with offsets only when entities / breaks make them non-trivial."""
         src = self.src
-        if not any("&" in src[a:b] for a, b in pieces):
+        if not any(a < 0 or "&" in src[a:b] for a, b in pieces):
             return "".join(src[a:b] for a, b in pieces)
         chars: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
         for a, b in pieces:
+            if a < 0:
+                chars.append("\n")
+                starts.append(-1)
+                ends.append(-1)
+                continue
             i = a
             for em in _ENTITY.finditer(src, a, b):
                 chars.extend(src[i : em.start()])
@@ -190,15 +204,22 @@ class HtmlMasker:
         pieces, self.pieces = self.pieces, []
         if not pieces:
             return
-        decoded = self._decode(pieces)
-        text = decoded if isinstance(decoded, str) else decoded[0]
+        src = self.src
         t = self.tables[-1] if self.tables else None
         in_cell = t is not None and t.col >= 0
+        # Every PII value (and every door-level address) contains a digit; most runs don't.
+        has_digit = any(a >= 0 and _DIGIT.search(src, a, b) for a, b in pieces)
+        if not has_digit and not in_cell:
+            return
+        decoded = self._decode(pieces)
+        text = decoded if isinstance(decoded, str) else decoded[0]
         if in_cell:
             assert t is not None
-            t.row_cells[t.col] += text
+            t.row_cells[t.col] += text  # header/label text for later cells
+        if not has_digit:
+            return
         person = self.base_person or (in_cell and t.person) or ctx.is_person_block(text)  # type: ignore[union-attr]
-        if not person and not _CAND.search(text):
+        if not person and not _CAND11.search(text):
             return
         header = t.cell_header() if in_cell else self.base_header  # type: ignore[union-attr]
         found = find_pii(text, self.policy, person_context=bool(person), header=header)
@@ -220,16 +241,18 @@ class HtmlMasker:
                 continue
             if len(p.masked) == len(p.raw):
                 for k, (a, b) in enumerate(zip(p.raw, p.masked, strict=True)):
-                    if a != b:
+                    if a != b and starts[p.start + k] >= 0:
                         self.edits.setdefault((starts[p.start + k], ends[p.start + k]), b)
             else:  # addresses are truncated: drop the chars (never the tags between them)
                 for k in range(p.start, p.end):
-                    self.edits.setdefault((starts[k], ends[k]), "")
+                    if starts[k] >= 0:
+                        self.edits.setdefault((starts[k], ends[k]), "")
                 if p.masked:
                     self.edits[(s, s)] = p.masked
 
     def _attrs(self, base: int, attrs: str) -> None:
-        if not attrs or not any(ch.isdigit() for ch in attrs):
+        # Only values with an 11+ digit run (or entity-encoded digits) can hold PII.
+        if not attrs or (not _CAND11.search(attrs) and "&#" not in attrs):
             return
         for am in _ATTR.finditer(attrs):
             name = am.group(1).lower()
@@ -240,28 +263,24 @@ class HtmlMasker:
             value = self.src[a:b]
             # tel:/sms: links are the number itself, not a page address: mask like text.
             if name in TEXT_ATTRS or (name == "href" and value[:4].lower() in ("tel:", "sms:")):
-                decoded = self._decode([(a, b)])
-                text = decoded if isinstance(decoded, str) else decoded[0]
-                found = find_pii(text, self.policy)
-                if found:
-                    starts, ends = _piece_offsets([(a, b)]) if isinstance(decoded, str) else decoded[1:]
-                    self._record(found, starts, ends, f"attr:{name}")
+                self._scan_span(a, b, f"attr:{name}")
             elif name in URL_ATTRS:
                 # URLs stay intact (links must keep working); IDs in them are reported so the
                 # build can rename the file / fail.
-                self._report_only(a, b, f"url:{name}", ids_only=True)
+                self._scan_span(a, b, f"url:{name}", edit=False, ids_only=True)
 
-    def _report_only(self, a: int, b: int, where: str, *, ids_only: bool = False) -> None:
+    def _scan_span(self, a: int, b: int, where: str, *, edit: bool = True, ids_only: bool = False) -> None:
+        """One attribute value or raw-text element, scanned on its own (no person context)."""
         decoded = self._decode([(a, b)])
         text = decoded if isinstance(decoded, str) else decoded[0]
-        if not _CAND.search(text):
+        if not _CAND11.search(text):
             return
         found = find_pii(text, self.policy)
         if ids_only:
             found = [p for p in found if p.kind == "id18"]
         if found:
             starts, ends = _piece_offsets([(a, b)]) if isinstance(decoded, str) else decoded[1:]
-            self._record(found, starts, ends, where, edit=False)
+            self._record(found, starts, ends, where, edit=edit)
 
     def _apply(self) -> str:
         if not self.edits:

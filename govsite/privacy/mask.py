@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
+from dataclasses import replace
 
 from govsite.privacy import context as ctx
 from govsite.privacy.detect import PiiMatch, find_pii
@@ -27,12 +29,17 @@ __all__ = [
 
 
 def apply_matches(text: str, matches: list[PiiMatch]) -> str:
-    """Replace each match's span with its masked form (matches: sorted, non-overlapping)."""
+    """Replace each match's span with its masked form (matches: sorted, non-overlapping).
+
+    Report-only matches (``where`` other than "text", e.g. link targets) are left as is.
+    """
     if not matches:
         return text
     out: list[str] = []
     pos = 0
     for m in matches:
+        if m.where != "text":
+            continue
         out.append(text[pos : m.start])
         out.append(m.masked)
         pos = m.end
@@ -48,11 +55,12 @@ def mask_text(
 
 
 def mask_html(html: str, policy: MaskPolicy = DEFAULT_POLICY) -> tuple[str, list[PiiMatch]]:
-    """Mask PII in HTML text and in alt/title/content attributes.
+    """Mask PII in HTML text and in text attributes (alt, title, content, aria-label,
+    placeholder, value) and ``tel:``/``sms:`` links.
 
     Inline tags are transparent (``138<span>0013</span>8000`` is masked); table cells
     are never joined; a table whose header row names 姓名/住址/身份证… is a person
-    list. URLs (href/src) are never altered: IDs in them are only reported
+    list. Other URLs (href/src/…) are never altered: IDs in them are only reported
     (``where="url:…"``), as are values inside <script>/<style> (``where="script"``).
     """
     return mask_html_fragment(html, policy)
@@ -65,6 +73,7 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _TABLE_OPEN = re.compile(r"\s*<table\b", re.I)
 _TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_MD_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
 
 
 def _cells(line: str, base: int) -> list[tuple[int, int]]:
@@ -83,6 +92,16 @@ def _scan_piece(text: str, policy: MaskPolicy, *, person: bool, header: str = ""
     if "<" in text and _HTML_TAG.search(text):
         return mask_html_fragment(text, policy, person=person, header=header)
     matches = find_pii(text, policy, person_context=person, header=header)
+    if matches and "](" in text:
+        # Link/image targets are URLs: keep them working and report IDs in them (like href).
+        targets = [t.span(1) for t in _MD_LINK_TARGET.finditer(text)]
+        kept = []
+        for m in matches:
+            if not any(a <= m.start and m.end <= b for a, b in targets):
+                kept.append(m)
+            elif m.kind == "id18":
+                kept.append(replace(m, where="url:link"))
+        matches = kept
     return apply_matches(text, matches), matches
 
 
@@ -153,7 +172,8 @@ def mask_markdown(text: str, policy: MaskPolicy = DEFAULT_POLICY) -> tuple[str, 
     return "".join(out), sorted(found, key=lambda m: m.start)
 
 
-def _markdown_table(text, lines, starts, i, j, piece) -> None:
+def _markdown_table(text: str, lines: list[str], starts: list[int], i: int, j: int, piece: Callable[..., None]) -> None:
+    """Pipe table on lines i..j-1 (line i+1 is the delimiter row)."""
     header_cells = [text[a:b].strip() for a, b in _cells(lines[i], starts[i])]
     rows = [_cells(lines[k], starts[k]) for k in range(i + 2, j)]
     first_col = " ".join(text[r[0][0] : r[0][1]] for r in rows if r)
@@ -167,7 +187,7 @@ def _markdown_table(text, lines, starts, i, j, piece) -> None:
 
 
 def _shift(m: PiiMatch, offset: int) -> PiiMatch:
-    return PiiMatch(m.kind, m.rule, m.start + offset, m.end + offset, m.raw, m.masked, m.where)
+    return replace(m, start=m.start + offset, end=m.end + offset)
 
 
 # -- validators of acceptable masked forms (rulebook A.4) -------------------------

@@ -6,6 +6,7 @@ without an import cycle; ``mask.py`` re-exports everything public.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -25,19 +26,21 @@ def normalize_chars(s: str) -> str:
     out = s.translate(_NORM_TABLE)
     if out.isascii():
         return out
-    import unicodedata
-
     return "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in out)
 
 
 def normalize_phone(s: str) -> str:
     """Digits only, without a +86/0086 prefix on mobiles: the allowlist key."""
-    digits = "".join(c for c in normalize_chars(s) if c.isdigit())
+    digits = _digits_only(s)
     for prefix in ("0086", "86"):
         rest = digits[len(prefix) :]
         if digits.startswith(prefix) and len(rest) == 11 and rest[0] == "1":
             return rest
     return digits
+
+
+def _digits_only(s: str) -> str:
+    return "".join(c for c in normalize_chars(s) if c.isdigit())
 
 
 def _mask_positions(raw: str, keep_head: int, keep_tail: int, mask_char: str, skip: int = 0) -> str:
@@ -74,6 +77,8 @@ class MaskPolicy:
     card_keep_tail: int = 4
     allowed_phones: frozenset[str] = field(default_factory=frozenset)
     mask_char: str = "*"
+    # 单位对公账户 printed in 缴费 notices (PRIV-004 allowlist); digits only.
+    allowed_accounts: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         limits = {
@@ -96,11 +101,15 @@ class MaskPolicy:
         # recreate the value or break markup.
         if c.isspace() or c.isalnum() or c in "<>&\"'-－‐‑+|":
             raise ValueError(f"脱敏配置 mask_char={c!r} 无效：不能是数字、字母、空白、分隔符或 HTML 特殊字符")
-        if not isinstance(self.allowed_phones, frozenset):
-            object.__setattr__(self, "allowed_phones", frozenset(self.allowed_phones))
-        bad = [p for p in self.allowed_phones if not isinstance(p, str) or not 7 <= len(p) <= 12 or not p.isdigit()]
-        if bad:
-            raise ValueError(f"脱敏配置 allowed_phones 含无效号码 {bad!r}：应为7–12位数字")
+        for name, lo, hi in (("allowed_phones", 7, 12), ("allowed_accounts", 8, 30)):
+            values = getattr(self, name)
+            if not isinstance(values, frozenset):
+                object.__setattr__(self, name, frozenset(values))
+            bad = sorted(
+                p for p in getattr(self, name) if not isinstance(p, str) or not lo <= len(p) <= hi or not p.isdigit()
+            )
+            if bad:
+                raise ValueError(f"脱敏配置 {name} 含无效号码 {bad!r}：应为{lo}–{hi}位数字")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> MaskPolicy:
@@ -112,11 +121,12 @@ class MaskPolicy:
         if unknown:
             raise ValueError(f"未知的脱敏配置项：{', '.join(map(str, unknown))}；可用：{', '.join(sorted(known))}")
         kwargs: dict[str, Any] = dict(data)
-        if "allowed_phones" in kwargs:
-            phones = kwargs["allowed_phones"] or []
-            if isinstance(phones, str) or not isinstance(phones, Iterable):
-                raise ValueError("脱敏配置 allowed_phones 必须是号码列表")
-            kwargs["allowed_phones"] = frozenset(normalize_phone(str(p)) for p in phones)
+        for name, norm in (("allowed_phones", normalize_phone), ("allowed_accounts", _digits_only)):
+            if name in kwargs:
+                values = kwargs[name] or []
+                if isinstance(values, str) or not isinstance(values, Iterable):
+                    raise ValueError(f"脱敏配置 {name} 必须是号码列表")
+                kwargs[name] = frozenset(norm(str(p)) for p in values)
         return cls(**kwargs)
 
     # -- primitives (raw = original substring, may contain full-width chars / separators)

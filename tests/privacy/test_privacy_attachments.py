@@ -28,12 +28,12 @@ def _xlsx(path: Path) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "低保名单"
-    ws["A1"] = "2026年示例镇低保对象名单"
+    ws["A1"] = "2026年示例镇救助对象名单"  # title row that itself names a person field
     ws.merge_cells("A1:F1")
     ws.append(["序号", "户主", "身份证号", "家庭住址", "联系电话", "备注"])
     ws.append([1, "张三", ID, "红旗村3组15号", MOBILE, "依据示政发〔2026〕3号"])
     ws.append([2, "李四", int(ID_DIGIT), "向阳村2组8号", 13900139000, None])
-    ws.append([3, "王五", 1.1010519491231e17, "新华社区", "0871-65125678", "2026-11-20"])
+    ws.append([3, "王五", 1.1010519491231e17, "金色海岸15-2-301", "0871-65125678", "2026-11-20"])
     office = wb.create_sheet("说明")
     office.append(["单位", "咨询电话"])
     office.append(["县民政局", "0871-65123456"])
@@ -52,6 +52,7 @@ def test_xlsx_scan_locations(tmp_path: Path) -> None:
         ("低保名单!D4", "address"),
         ("低保名单!E4", "mobile"),  # mobile typed as a number
         ("低保名单!C5", "numeric_id"),  # precision lost → 疑似身份证号（数字格式）
+        ("低保名单!D5", "address"),  # found because the column header is 家庭住址
         ("低保名单!E5", "landline"),  # person list → landline is personal
     ]
     assert hits[6].match.label == "疑似身份证号（数字格式）"
@@ -64,11 +65,11 @@ def test_xlsx_masked_copy_scans_clean(tmp_path: Path) -> None:
 
     src = _xlsx(tmp_path / "a.xlsx")
     dst = tmp_path / "b.xlsx"
-    assert write_masked_copy(src, dst) == 8
+    assert write_masked_copy(src, dst) == 9
     assert scan_attachment(dst) == []
     ws = openpyxl.load_workbook(dst)["低保名单"]
     assert ws["C3"].value == "110105********002X"
-    assert ws["D3"].value == "红旗村"
+    assert ws["D3"].value == "红旗村" and ws["D5"].value == "金色海岸"
     assert ws["C4"].value.startswith("530102********") and ws["C4"].number_format == "@"
     assert ws["F3"].value == "依据示政发〔2026〕3号"
     assert openpyxl.load_workbook(dst)["说明"]["B2"].value == "0871-65123456"
@@ -133,6 +134,7 @@ def _docx(path: Path) -> Path:
         table.cell(1, c).text = v
     for c, v in enumerate(["王五", "东风村5组21号", ID_DIGIT]):
         table.cell(2, c).text = v
+    doc.sections[0].footer.paragraphs[0].text = f"经办人手机 {MOBILE}"
     doc.save(path)
     return path
 
@@ -148,9 +150,10 @@ def test_docx_scan_and_masked_copy(tmp_path: Path) -> None:
         ("表1 第2行第3列", "landline"),
         ("表1 第3行第2列", "address"),
         ("表1 第3行第3列", "id18"),
+        ("页脚第1段", "mobile"),
     ]
     dst = tmp_path / "out.docx"
-    assert write_masked_copy(src, dst) == 6
+    assert write_masked_copy(src, dst) == 7
     assert scan_attachment(dst) == []
     doc = docx.Document(str(dst))
     runs = doc.paragraphs[1].runs
@@ -158,6 +161,7 @@ def test_docx_scan_and_masked_copy(tmp_path: Path) -> None:
     assert runs[1].bold  # formatting kept
     assert doc.paragraphs[2].text == "咨询电话：0871-65123456"
     assert doc.tables[0].cell(1, 1).text == "向阳村" and doc.tables[0].cell(1, 2).text == "0874-***5678"
+    assert doc.sections[0].footer.paragraphs[0].text == "经办人手机 138****8000"
 
 
 # -- pdf --------------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
-from govsite.privacy import bench_throughput, find_pii
+from govsite.privacy import find_pii
 from govsite.privacy.checks import luhn_ok, uscc_complete, valid_id18, valid_uscc
 from govsite.privacy.policy import MaskPolicy
 
@@ -131,6 +132,14 @@ def test_allowlist() -> None:
     assert kinds("电话 0871-65123457", policy=policy, person_context=True) == [("landline", "0871-65123457")]
 
 
+def test_allowed_accounts() -> None:
+    card = make_card(length=19)
+    grouped = " ".join(card[k : k + 4] for k in range(0, 19, 4))
+    policy = MaskPolicy.from_mapping({"allowed_accounts": [grouped]})
+    assert kinds(f"户名：示例县财政局，账号：{card}", policy=policy) == []
+    assert kinds(f"账号：{card}") == [("bankcard", card)]
+
+
 # -- bank cards -----------------------------------------------------------------------
 
 
@@ -206,7 +215,14 @@ def test_addresses_only_in_person_context() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["依据示政发〔2026〕3号文件", "于3月15号发放", "备注：第3号公告", "12号线地铁", "12345"],
+    [
+        "示例镇政府示政发〔2026〕3号",  # 文号: 〕 before the number
+        "红旗村委会于3月15号发放",  # a date
+        "红旗村第3号",  # an ordinal
+        "红旗村12号线",  # followed by 线/文件/公告 …
+        "红旗村3号文件",
+        "12345",
+    ],
 )
 def test_address_negatives_in_person_context(text: str) -> None:
     assert [k for k, _ in kinds(text, person_context=True)] == []
@@ -275,6 +291,30 @@ def test_offsets_point_into_original_text() -> None:
 
 
 def test_throughput_prefilter() -> None:
-    mbps = bench_throughput(3)
-    print(f"\nfind_pii throughput: {mbps:.1f} MB/s")
-    assert mbps >= 30  # ≥ 50 on an idle machine; margin for loaded CI
+    """find_pii costs little more than one C regex pass over the text.
+
+    Wall-clock MB/s depends on machine load (CI shares the box), so the hard check
+    is relative: against a bare scan of the same text with the prefilter regex.
+    Without the prefilter (per-char Python work, NFKC of the whole text…) the
+    ratio explodes. ``bench_throughput`` gives the absolute figure (~90 MB/s idle).
+    """
+    from govsite.privacy.detect import _CAND11, _bench_corpus
+
+    text = _bench_corpus(2)
+    chunks = [text[k : k + 65536] for k in range(0, len(text), 65536)]
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(3):
+            t0 = time.process_time()
+            for c in chunks:
+                fn(c)
+            times.append(time.process_time() - t0)
+        return min(times)
+
+    t_regex = best(lambda c: sum(1 for _ in _CAND11.finditer(c)))
+    t_find = best(find_pii)
+    mbps = len(text.encode()) / 1e6 / t_find
+    print(f"\nfind_pii: {mbps:.1f} MB/s (CPU time), {t_find / t_regex:.1f}x a bare regex scan")
+    assert t_find / t_regex <= 6
+    assert mbps >= 10

@@ -166,10 +166,17 @@ def test_html_person_table_masks_landlines_and_addresses() -> None:
     assert [m.kind for m in found] == ["address", "landline"]
 
 
+def test_html_br_keeps_paragraph_person_context_but_splits_values() -> None:
+    html = "<p>姓名：张三<br>住址：红旗村3组15号<br/>电话：0871-65125678</p><p>138<br>00138000</p>"
+    out, _ = mask_html(html)
+    assert out == "<p>姓名：张三<br>住址：红旗村<br/>电话：0871-****5678</p><p>138<br>00138000</p>"
+    assert mask_html("<p>地址：人民路12号<br>电话：0871-65125678</p>")[1] == []  # no name label
+
+
 def test_html_title_row_before_header_row() -> None:
     html = (
-        "<table><tr><td colspan=3>2026年低保名单</td></tr>"
-        "<tr><td>户主</td><td>住址</td><td>电话</td></tr>"
+        "<table><thead><tr><th colspan=3>2026年临时救助对象名单</th></tr>"
+        "<tr><td>户主</td><td>住址</td><td>电话</td></tr></thead>"
         "<tr><td>李四</td><td>向阳村2组8号</td><td>0874-3125678</td></tr></table>"
     )
     out, _ = mask_html(html)
@@ -207,12 +214,19 @@ def test_markdown_paragraph_with_person_labels() -> None:
 
 def test_markdown_raw_html_table_across_blank_lines() -> None:
     md = (
-        "前言\n\n<table>\n<tr><td>姓名</td><td>身份证号</td></tr>\n\n"
-        "<tr><td>赵六</td><td>110105<b>19491231</b>002X</td></tr>\n</table>\n\n后记\n"
+        "前言\n\n<table>\n<tr><td>姓名</td><td>身份证号</td><td>住址</td></tr>\n\n"
+        "<tr><td>赵六</td><td>110105<b>19491231</b>002X</td><td>红旗村3组15号</td></tr>\n</table>\n\n后记\n"
     )
     out, found = mask_markdown(md)
-    assert "<td>110105<b>********</b>002X</td>" in out
+    assert "<td>110105<b>********</b>002X</td><td>红旗村</td>" in out  # header block decides the rows
     assert md[found[0].start : found[0].end] == "110105<b>19491231</b>002X"
+
+
+def test_markdown_link_targets_kept_but_ids_reported() -> None:
+    md = f"见[附件](/files/{MOBILE}_{ID}.pdf)，手机{MOBILE}\n"
+    out, found = mask_markdown(md)
+    assert out == f"见[附件](/files/{MOBILE}_{ID}.pdf)，手机138****8000\n"
+    assert [(m.kind, m.where) for m in found] == [("id18", "url:link"), ("mobile", "text")]
 
 
 def test_markdown_vertical_form_table() -> None:
