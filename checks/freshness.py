@@ -296,6 +296,9 @@ def date_ledger(model: SiteModel, ctx: RuleContext) -> int:
                            "（批量迁移时也可由管理员运行 python -m govsite.ledger init 重建台账，随内容一并提交审核）")
         updates[key] = ledger.entry_for(doc, ctx.now)
     run.data["ledger_updates"] = updates
+    added = sum(1 for k in updates if k not in entries)
+    fact(ctx, "FRESH-007", f"没有发布日期台账 {rel}，只检查了未来日期（本次将建立台账，{added} 篇）" if bootstrap else
+         f"发布日期台账 {rel} 已记录 {len(entries)} 篇，本次新入库 {added} 篇；发布时间不得晚于当前时间、不得改动、新信息不得倒签")
     return len(current) or 1
 
 

@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from govsite.contract import GUIDE_ELEMENTS, TYPE_KEYS
-from govsite.registry import rule
+from govsite.htmlpage import OutputSite, norm_ws
+from govsite.registry import check, rule
 from govsite.run import RuleContext
 from govsite.site import SiteModel
 from govsite.source import SourceDoc
@@ -232,6 +233,7 @@ def consultation_channel(model: SiteModel, ctx: RuleContext) -> int:
         return 0
     path = ctx.run.root / model.columns.path
     channels: list[str] = []
+    targets: set[str] = set()
     for col in model.columns.columns:
         if col.column_type != "咨询投诉":
             continue
@@ -244,16 +246,39 @@ def consultation_channel(model: SiteModel, ctx: RuleContext) -> int:
                        line=col.line, field=col.name, severity="warning")
             continue
         channels.append(f"{col.name}（{col.link or col.url}）")
+        targets.add(_norm_href(col.link or col.url))
     setting = ctx.settings.get("GOVSITE_INTERACTION_URL")
     if setting:
         if _http(str(setting)):
             channels.append(f"GOVSITE_INTERACTION_URL（{setting}）")
+            targets.add(_norm_href(str(setting)))
         else:
             ctx.report(f"GOVSITE_INTERACTION_URL「{setting}」不是网页地址（电子邮箱不算有效渠道）", file=ctx.run.root / ctx.run.settings_file,
                        field="GOVSITE_INTERACTION_URL", severity="warning")
+    ctx.run.data["interaction_channels"] = targets
     if not channels:
         ctx.report("门户网站没有网上咨询建言渠道（类别为「咨询投诉」的栏目或 GOVSITE_INTERACTION_URL）", file=path, veto=True)
         _fact(ctx, "INTERACT-001", "没有网上咨询建言渠道")
     else:
         _fact(ctx, "INTERACT-001", "咨询建言渠道：" + "；".join(channels))
+    return 1
+
+
+def _norm_href(href: str) -> str:
+    return href.strip().split("#")[0].rstrip("/") or "/"
+
+
+@check("INTERACT-001", stage="page", per="site")
+def channel_on_home(site: OutputSite, ctx: RuleContext) -> int:
+    """The channel must actually be linked from the home page, with a label the public recognises."""
+    targets: set[str] | None = ctx.run.data.get("interaction_channels")
+    home = site.by_path.get("index.html")
+    if not _is_portal(ctx) or not targets or home is None:
+        return 0  # the site stage reported a missing channel
+    for a in home.tree.css("a[href]"):
+        if CHANNEL_RE.search(norm_ws(a.text())) and _norm_href(a.attributes.get("href") or "") in targets:
+            return 1
+    ctx.report("首页没有以「咨询/留言/信箱/建言/互动」为名称链接到咨询建言渠道（" + "、".join(sorted(targets)) + "）",
+               url="/index.html", veto=True,
+               fix="首页（导航或「办事服务与互动交流」区）链接咨询建言渠道；只设置 GOVSITE_INTERACTION_URL 时，模板须渲染该链接")
     return 1

@@ -17,7 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--reports", default=None)
     b.add_argument("--skip-browser", action="store_true", help="跳过浏览器无障碍检查（仅用于快速预览）")
     b.add_argument("--all-pages", action="store_true", help="浏览器检查覆盖全部页面")
+    from .checkfile import add_cli as add_checkfile
+
+    add_checkfile(sub)
     args = parser.parse_args(argv)
+    if getattr(args, "func", None):  # subcommands that register their own handler
+        return int(args.func(args))
     if args.cmd == "build":
         from .build import build
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sitekit import article, build, make_project
 
+from checks.services import CHANNEL_RE
 from govsite.build import BuildResult
 from govsite.columns import load_columns
 from govsite.findings import Finding
@@ -191,10 +192,20 @@ def test_mailto_is_not_a_channel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert {f.severity for f in hits(r, "INTERACT-001")} == {"warning", "error"}
 
 
-def test_setting_alone_is_a_channel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_setting_alone_is_a_channel_if_the_home_page_links_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     r = run(tmp_path, monkeypatch, columns_replace=NO_CHANNEL)
-    assert hits(r, "INTERACT-001") == []
+    assert [f for f in hits(r, "INTERACT-001") if f.stage == "site"] == []
     assert "GOVSITE_INTERACTION_URL" in r.run.data["scorecard_facts"]["INTERACT-001"]
+    home = r.run.data["output_site"].by_path["index.html"]
+    linked = any(CHANNEL_RE.search(a.text()) and (a.attributes.get("href") or "").rstrip("/") ==
+                 "https://www.example-county.gov.cn/hdjl" for a in home.tree.css("a[href]"))
+    page = [f for f in hits(r, "INTERACT-001", "error") if f.stage == "page"]
+    assert bool(page) is not linked and all(dict(f.extra).get("veto") for f in page)
+
+
+def test_channel_column_is_linked_from_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(tmp_path, monkeypatch, settings="GOVSITE_INTERACTION_URL = None")
+    assert hits(r, "INTERACT-001") == [] and r.run.coverage["INTERACT-001"] == 2
 
 
 def test_channel_label_must_say_what_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

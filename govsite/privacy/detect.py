@@ -218,7 +218,7 @@ class _Scanner:
         if self.amount and j == len(self.gs):
             return 0
         # Office/hotline numbers: allowlisted, or in a contact block outside person lists.
-        if digits in self.policy.allowed_phones or (False):
+        if digits in self.policy.allowed_phones or (not self.person and ctx.in_contact_block(self.window(start, 40))):
             return j
         end = self.gpos[j - 1][1]
         self._emit("mobile", "PRIV-003", start, end, lambda raw: self.policy.mask_mobile(raw, national_start - start))
