@@ -1061,7 +1061,7 @@ def markdown_semantics(doc: SourceDoc, ctx: RuleContext) -> None:
             continue
         if "alt" not in attrs or not attrs["alt"].strip():
             what = "缺少 alt 属性" if "alt" not in attrs else "的 alt 为空"
-            report("img", _src_key(attrs.get("src")), m.start(), f"HTML 图片 {what}：{m.group(0)[:80]}",
+            report("img", _src_key(attrs.get("src")), m.start(), f"HTML 图片{what}：{m.group(0)[:80]}",
                    fix="加上说明图片内容的 alt=\"…\"；纯装饰图片加 aria-hidden=\"true\"")
     headings: list[tuple[int, int, str]] = []
     for m in ATX_RE.finditer(body):
@@ -1219,16 +1219,22 @@ def browser_targets(site: OutputSite, run: BuildRun, cache_dir: Path) -> list[tu
     return list(targets)
 
 
-def _doc_file_for(site: OutputSite, run: BuildRun, path: str, selector: str) -> Path | None:
+def _doc_location(site: OutputSite, run: BuildRun, path: str, selector: str,
+                  snippet: str) -> tuple[Path | None, int | None]:
+    """Markdown source (and line, when the element's src/href is found in it) of an element in .article-body."""
     doc = docs_by_path(run).get(path)
     page = site.by_path.get(path)
     if doc is None or page is None or not selector or ">>>" in selector:
-        return None
+        return None, None
     try:
         node = page.tree.css_first(selector)
-    except Exception:
-        return None
-    return doc.path if node is not None and in_article_body(node) else None
+    except Exception:  # selectolax does not know every selector axe writes
+        return None, None
+    if node is None or not in_article_body(node):
+        return None, None
+    tag = snippet.split(">", 1)[0] + ">"  # raw HTML in Markdown appears verbatim
+    attrs = html_attrs(tag)
+    return doc.path, _line_in_doc(doc, [tag, attrs.get("src"), attrs.get("href"), attrs.get("id")])
 
 
 @rule("A11Y-013", title="axe-core WCAG 2.1 A/AA 浏览器检查（GB/T 37668 代理）", stage="browser", per="site",
@@ -1277,10 +1283,10 @@ def axe_gate(site: OutputSite, ctx: RuleContext) -> int:
                        fix="检查页面是否有死循环脚本、过大的资源或无法访问的外部资源；修正后重新构建")
             continue
         for issue in result.issues:
-            file = _doc_file_for(site, run, result.path, issue.selector)
+            file, line = _doc_location(site, run, result.path, issue.selector, issue.html_snippet)
             message = f"{chinese_message(issue)}［{view}］"
-            fix = f"{issue.description}。说明：{issue.help_url}"
-            ctx.report(message, file=file, url=url, selector=issue.selector or None, fix=fix,
+            fix = f"{issue.description.rstrip('。.')}。说明：{issue.help_url}"
+            ctx.report(message, file=file, line=line, url=url, selector=issue.selector or None, fix=fix,
                        severity="warning" if issue.kind == "incomplete" else None,
                        axe_rule=issue.rule_id, impact=issue.impact or "", view=result.view,
                        html=issue.html_snippet, help_url=issue.help_url)

@@ -190,7 +190,7 @@ def file_problem(path: Path) -> str | None:
       why="办事表格无法下载或打不开，群众无法办事。",
       example_bad="forms: attachments/申请表.docx（文件不存在）", example_good="forms: attachments/bsfw/getihu-shenqingbiao.docx")
 def forms_downloadable(model: SiteModel, ctx: RuleContext) -> int:
-    croot = Path(str(ctx.settings.get("PATH", ctx.run.root / "content"))).resolve()
+    croot = (ctx.run.root / str(ctx.settings.get("PATH", "content"))).resolve()
     own_host = (urlsplit(str(ctx.settings.get("GOVSITE_SITEURL", ""))).hostname or "").lower()
     static_dirs = [(croot / str(s)).resolve() for s in ctx.settings.get("STATIC_PATHS", ["attachments"])]
     checked = 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import clock, gate, report
+from . import clock, gate, ledger, report, scorecard
 from .findings import Finding
 from .profiles import Profile, ProfileError, load_profile
 from .publish import BuildLock, publish, recover
@@ -202,10 +202,12 @@ def _build_locked(root: Path, settings_file: str, output: Path | None, reports_d
     gate.check(run)
     run.findings = sorted(set(run.findings), key=Finding.sort_key)
     elapsed = time.monotonic() - started
+    scorecard.compute(run)
     report.write_all(run, reports_dir, elapsed)
     ok = not run.errors
     if ok:
         publish(staging, out_dir)
+        ledger.commit(run)  # first-published dates are recorded only for a site that was published
     else:
         shutil.rmtree(staging, ignore_errors=True)
     if not quiet:

@@ -76,7 +76,7 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
-def article(title: str = "示例县召开秋季安全生产工作会议", *, date: str = "2026-11-18 09:00", category: str = "工作动态",
+def article(title: str = "示例县召开秋季安全生产工作会议", *, date: str = "2026-11-19 09:00", category: str = "工作动态",
             doc_type: str = "news", source: str = "示例县应急管理局", extra: str = "",
             body: str = "会议对全县安全生产工作进行了部署。") -> str:
     head = f"title: {title}\ndate: {date}\ncategory: {category}\ntype: {doc_type}\nsource: {source}\n"
