@@ -399,6 +399,8 @@ def click_depth(site: OutputSite, ctx: RuleContext) -> int:
     if "index.html" not in site.file_set:
         ctx.report("输出中没有首页 /index.html，无法计算点击深度", url="/index.html")
         return 0
+    from .safety import doc_for_page  # late import: safety imports this module
+
     depth, parent = click_depths(index)
     limits = {"column": int(ctx.param("max_column_depth")), "article": int(ctx.param("max_article_depth"))}
     checked = 0
@@ -406,6 +408,9 @@ def click_depth(site: OutputSite, ctx: RuleContext) -> int:
         limit = limits.get(page.page_type)
         if limit is None:
             continue
+        doc = doc_for_page(ctx.run, page)
+        if doc is not None and doc.get("status") == "hidden":
+            continue  # deliberately unlisted (status: hidden)
         if page.page_type == "column" and PAGINATION_RE.search(page.path):
             limit = limits["article"]  # page N of a list is a hop towards documents, not a column of its own
         checked += 1

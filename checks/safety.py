@@ -125,6 +125,8 @@ def _load_lexicon(directory: Path) -> Lexicon:
         m = re.match(r"^#\s*类别\s*[:：]\s*(.+)$", line)
         if m:
             category = m.group(1).strip()
+        elif line.startswith("!") and len(line) > 1:
+            harmful.extend((v, None) for v in variants(line[1:]))  # exclusion: an innocent longer word
         elif line and not line.startswith("#"):
             harmful.extend((v, (line, category)) for v in variants(line))
     miss = []
@@ -152,18 +154,22 @@ def _load_lexicon(directory: Path) -> Lexicon:
 
 
 def find_terms(auto: ahocorasick.Automaton | None, text: str) -> list[tuple[int, int, Any]]:
-    """Non-overlapping matches ``(start, end, payload)``, the longest match winning."""
+    """Non-overlapping matches ``(start, end, payload)``, the longest match winning.
+
+    Entries with payload None are exclusions (「特色情况」 is not 「色情」): they win over the shorter term
+    they contain and are then dropped.
+    """
     if auto is None or not text:
         return []
     hits = [(end - len(key) + 1, end + 1, payload) for end, (key, payload) in auto.iter(text)]
     if len(hits) < 2:
-        return hits
+        return [h for h in hits if h[2] is not None]
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
     taken: list[tuple[int, int, Any]] = []
     for h in hits:
         if all(h[1] <= t[0] or h[0] >= t[1] for t in taken):
             taken.append(h)
-    return sorted(taken, key=lambda h: h[0])
+    return sorted((t for t in taken if t[2] is not None), key=lambda h: h[0])
 
 
 def _host_matches(host: str, pattern: str) -> bool:
@@ -222,10 +228,6 @@ def source_text(doc: SourceDoc, run: BuildRun) -> SourceText | None:
     return cache[doc.rel]
 
 
-def _skip_doc(doc: SourceDoc) -> bool:
-    return doc.get("status") in ("draft", "hidden") and not doc.fatal
-
-
 @dataclass(frozen=True)
 class Segment:
     where: str  # 标题 / 网页标签 / 正文 / 链接与属性
@@ -233,10 +235,7 @@ class Segment:
     text: str  # normalized
 
 
-def page_segments(page: Page, run: BuildRun, index: Any) -> list[Segment]:
-    cache = run.data.setdefault("_safety_pages", {})
-    if page.path in cache:
-        return cache[page.path]
+def page_segments(page: Page, index: Any) -> list[Segment]:
     segs = []
     title = page.tree.css_first("title")
     if title is not None:
@@ -255,8 +254,40 @@ def page_segments(page: Page, run: BuildRun, index: Any) -> list[Segment]:
                     attrs.append(a[key])
     if attrs:
         segs.append(Segment("链接与属性", "body", norm("\n".join(attrs))))
-    cache[page.path] = segs
     return segs
+
+
+@dataclass(frozen=True)
+class TextHit:
+    page: Page
+    seg: Segment
+    start: int
+    end: int
+    payload: Any
+
+
+def text_hits(site: OutputSite, run: BuildRun) -> dict[str, list[TextHit]]:
+    """One pass over the text of every page for INTEG-001/002/003; each rule then reports its own hits.
+
+    Only the hits are kept (with their segment, for the snippet and the selector), not the page texts.
+    """
+    cached = run.data.get("_safety_hits")
+    if cached is not None and cached[0] is site:
+        return cached[1]
+    lex = lexicon(run.settings)
+    index = link_index(site, run)
+    hits: dict[str, list[TextHit]] = {"INTEG-001": [], "INTEG-002": [], "INTEG-003": []}
+    for page in site:
+        for seg in page_segments(page, index):
+            text = seg.text
+            for s, e, payload in find_terms(lex.harmful, text):
+                hits["INTEG-003"].append(TextHit(page, seg, s, e, (*payload, _context(text, s, e, lex.context))))
+            for m in SECRET_RE.finditer(text):
+                hits["INTEG-002"].append(TextHit(page, seg, m.start(), m.end(), norm_ws(m.group(0))))
+            for s, e, payload in _typo_hits(text, lex):
+                hits["INTEG-001"].append(TextHit(page, seg, s, e, payload))
+    run.data["_safety_hits"] = (site, hits)
+    return hits
 
 
 def locate(page: Page, needle: str, seg: Segment) -> str:
@@ -322,8 +353,6 @@ def _harmful_hits(text: str, lex: Lexicon) -> list[tuple[int, int, str, str, str
       why="被植入博彩、色情内容（如「365bet」暗链）的政府网站属于单项否决；被劫持的政府网页是常见安全事件。",
       example_bad="title: 365bet真人娱乐官网", example_good="title: 示例县召开安全生产工作会议")
 def harmful_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
-    if _skip_doc(doc):
-        return
     src = source_text(doc, ctx.run)
     if src is None:
         return
@@ -341,24 +370,22 @@ def harmful_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
 
 @check("INTEG-003", stage="page", per="site")
 def harmful_in_pages(site: OutputSite, ctx: RuleContext) -> int:
-    index = link_index(site, ctx.run)
-    lex = lexicon(ctx.settings)
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
     out = Grouped(ctx)
-    for page in site:
-        done: set[str] = set()
-        for seg in page_segments(page, ctx.run, index):
-            for s, e, term, category, context in _harmful_hits(seg.text, lex):
-                key = norm(term)
-                if key in suppressed or key in done:
-                    continue  # already reported in the Markdown source with file:line
-                done.add(key)
-                where = {"url": page.url, "selector": locate(page, key, seg)}
-                if context:
-                    out.add(f"ctx:{key}", f"{seg.where}中的「{term}」（{category}）出现在「{context}」等执法或宣传语境中，请人工确认",
-                            severity="info", fix="确认属于正常报道后可忽略本提示", **where)
-                else:
-                    out.add(key, f"{seg.where}中发现有害信息关键词「{term}」（{category}）：…{_snippet(seg.text, s, e)}…", **where)
+    done: set[tuple[str, str]] = set()
+    for hit in text_hits(site, ctx.run)["INTEG-003"]:
+        term, category, context = hit.payload
+        page, seg, key = hit.page, hit.seg, norm(term)
+        if key in suppressed or (page.path, key) in done:
+            continue  # already reported in the Markdown source with file:line, or on this page
+        done.add((page.path, key))
+        where = {"url": page.url, "selector": locate(page, key, seg)}
+        if context:
+            out.add(f"ctx:{key}", f"{seg.where}中的「{term}」（{category}）出现在「{context}」等执法或宣传语境中，请人工确认",
+                    severity="info", fix="确认属于正常报道后可忽略本提示", **where)
+        else:
+            out.add(key, f"{seg.where}中发现有害信息关键词「{term}」（{category}）：…{_snippet(seg.text, hit.start, hit.end)}…",
+                    **where)
     out.flush()
     return len(site.pages)
 
@@ -379,8 +406,6 @@ SECRET_ATTACH_MAX = 20 * 1024 * 1024
       fix=SECRET_FIX, why="带有「秘密★」等密级标志或「内部资料」字样的文件一旦上网即构成泄密，属于单项否决。",
       example_bad="秘密★1年", example_good="（公开发布的文件不带密级标志）")
 def secret_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
-    if _skip_doc(doc):
-        return
     src = source_text(doc, ctx.run)
     if src is None:
         return
@@ -476,17 +501,14 @@ class _AttachmentCache:
 
 @check("INTEG-002", stage="page", per="site")
 def secret_in_pages(site: OutputSite, ctx: RuleContext) -> int:
-    index = link_index(site, ctx.run)
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
     out = Grouped(ctx)
-    for page in site:
-        for seg in page_segments(page, ctx.run, index):
-            for m in SECRET_RE.finditer(seg.text):
-                mark = norm_ws(m.group(0))
-                if mark in suppressed:
-                    continue
-                out.add(mark, f"{seg.where}中发现密级或内部资料标志「{mark}」：…{_snippet(seg.text, m.start(), m.end())}…",
-                        url=page.url, selector=locate(page, norm(m.group(0)), seg))
+    for hit in text_hits(site, ctx.run)["INTEG-002"]:
+        mark, seg = hit.payload, hit.seg
+        if mark in suppressed:
+            continue
+        out.add(mark, f"{seg.where}中发现密级或内部资料标志「{mark}」：…{_snippet(seg.text, hit.start, hit.end)}…",
+                url=hit.page.url, selector=locate(hit.page, seg.text[hit.start:hit.end], seg))
     checked = len(site.pages)
     cache = _AttachmentCache(ctx.run)
     for rel in site.files:
@@ -526,8 +548,6 @@ def _typo_hits(text: str, lex: Lexicon) -> list[tuple[int, int, tuple[str, str, 
       why="把重要提法、党和国家机构名称写错属于严重表述错误，单项否决。本规则只对已知错误写法精确匹配。",
       example_bad="两学一作", example_good="两学一做")
 def typos_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
-    if _skip_doc(doc):
-        return
     src = source_text(doc, ctx.run)
     if src is None:
         return
@@ -542,17 +562,14 @@ def typos_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
 
 @check("INTEG-001", stage="page", per="site")
 def typos_in_pages(site: OutputSite, ctx: RuleContext) -> int:
-    index = link_index(site, ctx.run)
-    lex = lexicon(ctx.settings)
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
     out = Grouped(ctx)
-    for page in site:
-        for seg in page_segments(page, ctx.run, index):
-            for _s, _e, (wrong, right, _note) in _typo_hits(seg.text, lex):
-                if wrong in suppressed:
-                    continue
-                out.add(wrong, f"{seg.where}中有严重表述错误：「{wrong}」应为「{right}」", url=page.url,
-                        selector=locate(page, norm(wrong), seg), fix=f"把「{wrong}」改为「{right}」")
+    for hit in text_hits(site, ctx.run)["INTEG-001"]:
+        wrong, right, _note = hit.payload
+        if wrong in suppressed:
+            continue
+        out.add(wrong, f"{hit.seg.where}中有严重表述错误：「{wrong}」应为「{right}」", url=hit.page.url,
+                selector=locate(hit.page, norm(wrong), hit.seg), fix=f"把「{wrong}」改为「{right}」")
     out.flush()
     return len(site.pages)
 
@@ -586,12 +603,8 @@ def _style_urls(page: Page, low: str) -> Iterable[tuple[Any, str]]:
 
 
 def lowered(page: Page, run: BuildRun) -> str:
-    """The page's raw HTML in lower case (cached): cheap substring tests before any tree walk."""
-    cache = run.data.setdefault("_safety_lower", {})
-    low = cache.get(page.path)
-    if low is None:
-        low = cache[page.path] = page.text.lower()
-    return low
+    """The page's raw HTML in lower case, for cheap substring tests before any tree walk (not cached: memory)."""
+    return page.text.lower()
 
 
 @rule("EXT-001", title="不得加载境外或未经许可的外部资源（脚本、字体、CDN、统计）", stage="page", per="site", clause=EXT_CLAUSE,
@@ -619,16 +632,16 @@ def external_resources(site: OutputSite, ctx: RuleContext) -> int:
             out.add(raw, f"引用了国内商业统计或 CDN 资源「{raw}」（访客数据会传给商业机构）", severity="warning",
                     fix="改用政府网站集约化平台或自建的统计服务", **where)
         else:
-            why = "境外" if denied else "不在白名单中的"
-            out.add(raw, f"引用了{why}外部资源「{raw}」", **where)
+            why = "境外（明确禁止的）" if denied else "不在白名单中的外部"
+            out.add(raw, f"引用了{why}资源「{raw}」", **where)
 
     for pr in index.pages:
         page = pr.page
         for node, ref in _resource_refs(pr):
             judge(ref, page.url, node)
-        low = lowered(page, ctx.run)
-        if "style" in low:
-            for node, raw in _style_urls(page, low):
+        text = page.text
+        if "style" in text or "STYLE" in text or "Style" in text:
+            for node, raw in _style_urls(page, text.lower()):
                 judge(resolve(page.url, raw, hosts), page.url, node)
     for rel in site.files:
         if rel.endswith(".css"):
@@ -681,9 +694,10 @@ def external_links(site: OutputSite, ctx: RuleContext) -> int:
             if approved or host_allowed(ref.host, ctx.settings, links=True):
                 continue
             where: dict[str, Any] = {"url": page.url, "selector": css_path(node)}
-            if doc is not None:
-                where["file"] = doc.path
-                where["field"] = "external_ok"
+            if doc is not None:  # a link the editor wrote: point at the source line too
+                src = source_text(doc, ctx.run)
+                pos = src.text.find(ref.raw.lower()) if src is not None else -1
+                where.update(file=doc.path, field="external_ok", line=src.line(pos) if pos >= 0 else None)
             out.add(f"{page.url}|{ref.host}", f"链接到非政府网站「{ref.host}」（{ref.raw}），未经审核", **where)
         if lex.ad_words is not None and lex.ad_words.search(page.visible_text):
             reported: set[str] = set()

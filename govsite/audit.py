@@ -82,7 +82,8 @@ def audit_directory(directory: Path, *, settings_file: Path | None, reports_dir:
         now = clock.now(settings)
     except clock.ClockError:
         now = clock.now({})
-    root = Path(settings_file).resolve().parent if settings_file is not None else directory
+    # Caches (e.g. the browser stage's) live under the run's root: never inside the audited directory.
+    root = Path(settings_file).resolve().parent if settings_file is not None else Path.cwd()
     run = BuildRun(root=root, settings=settings, profile=profile, now=now,
                    settings_file=Path(settings_file).name if settings_file is not None else "（无）")
     run.loaded_plugins = set(AUDIT_PLUGINS)

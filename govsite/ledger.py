@@ -113,7 +113,7 @@ def commit(run: Any) -> bool:
     The driver calls this right after ``publish(...)``. Returns True when the file was written.
     """
     updates: dict[str, dict[str, Any]] | None = run.data.get("ledger_updates")
-    if run.errors or getattr(run, "preview", False) or updates is None:
+    if run.errors or getattr(run, "preview", False) or updates is None or run.data.get("ledger_committed"):
         return False
     path = ledger_path(run.root, run.settings)
     try:
@@ -126,7 +126,7 @@ def commit(run: Any) -> bool:
     elif path.is_file():
         return False
     write(path, documents)
-    run.data["ledger_updates"] = {}
+    run.data["ledger_committed"] = True  # updates stay in run.data for the report and tests
     return True
 
 

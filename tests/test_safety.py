@@ -26,6 +26,8 @@ DOCS = {
 @pytest.fixture(scope="module")
 def bad(tmp_path_factory):
     files = {f"content/articles/{k}.md": v for k, v in DOCS.items()}
+    files["content/attachments/print.css"] = ('@import url("https://fonts.googleapis.com/css?family=Noto+Sans");\n'
+                                              "body { background: url(../images/no-such.png); }\n")
     root = make_project(tmp_path_factory.mktemp("bad"), sample=False, files=files)
     return root, build(root)
 
@@ -74,16 +76,21 @@ def test_hidden_link_and_inline_script(bad):
 def test_overseas_font_and_domestic_analytics(bad):
     _, result = bad
     ext = hits(result, "EXT-001")
-    fonts = [f for f in ext if "fonts.googleapis.com" in f.message]
+    fonts = [f for f in ext if "fonts.googleapis.com" in f.message and f.url.endswith(".html")]
     assert fonts and fonts[0].severity == "error" and fonts[0].selector.endswith("link")
     stats = [f for f in ext if "hm.baidu.com" in f.message]
     assert stats and all(f.severity == "warning" for f in stats)
+    css = [f for f in ext if f.url == "/attachments/print.css"]  # @import in an output CSS file
+    assert css and css[0].severity == "error" and "fonts.googleapis.com" in css[0].message
+    assert any(f.url == "/attachments/print.css" and "no-such.png" in f.message for f in hits(result, "URL-003", "error"))
 
 
 def test_commercial_link_needs_external_ok(bad):
     _, result = bad
     ads = hits(result, "ADS-001", "error")
-    assert any("www.shop-mall.example" in f.message and f.file == "content/articles/shop.md" for f in ads)
+    shop = [f for f in ads if "www.shop-mall.example" in f.message]
+    assert shop and shop[0].file == "content/articles/shop.md" and shop[0].line == line_of("shop", "shop-mall")
+    assert shop[0].url.endswith(".html") and shop[0].selector.endswith("a")
     assert not any("farm-fair.example" in f.message for f in ads)  # approved with external_ok: <reason>
     assert not any("news.cn" in f.message or "people.com.cn" in f.message for f in ads)  # state media allowlist
     rel = hits(result, "EXT-002", "warning")
@@ -109,10 +116,11 @@ def test_lexicon_has_no_false_positives_on_government_text():
     lex = lexicon({})
     text = ("示例县人民政府办公室关于印发示例县贯彻落实“十四五”规划纲要的通知。坚持以习近平新时代中国特色社会主义思想为指导，"
             "扎实开展两学一做学习教育，推进乡村振兴和放管服改革，优化营商环境，落实税收优惠政策。县文化馆举办群众文艺汇演，"
-            "县体育中心开展全民健身活动，彩色稻田吸引游客。").lower()
+            "县体育中心开展全民健身活动，彩色稻田吸引游客。结合地方特色情况，深化对口支援交流合作，税务机关代开发票。").lower()
     assert find_terms(lex.harmful, text) == []
     assert find_terms(lex.misspellings, text) == []
     assert find_terms(lex.harmful, "３６５ＢＥＴ官网".lower())  # fullwidth evasion
+    assert [h[2][0] for h in find_terms(lex.harmful, "提供色情服务，地方特色情况")] == ["色情"]
 
 
 @pytest.mark.parametrize("style,hidden", [
