@@ -35,7 +35,7 @@ THEME = "theme"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["govsite_config", "govsite_content", "govsite_pages", "govsite_a11y"]
+PLUGINS = ["govsite_config", "govsite_content", "govsite_privacy", "govsite_pages", "govsite_a11y"]
 JINJA_FILTERS = FILTERS
 
 ARTICLE_PATHS = ["articles"]

@@ -167,12 +167,12 @@ class LinkIndex:
     sizes: dict[str, int] = field(default_factory=dict)
     targets: dict[str, str | None] = field(default_factory=dict)
     memo: dict[tuple[str, str], Ref] = field(default_factory=dict)
+    by_path: dict[str, PageRefs] = field(default_factory=dict)
 
     def refs_of(self, page: Page) -> list[tuple[str, Any, str, Ref]]:
-        by_path = self.__dict__.get("_by_path")
-        if by_path is None:
-            by_path = self.__dict__["_by_path"] = {pr.page.path: pr for pr in self.pages}
-        pr = by_path.get(page.path)
+        if not self.by_path:
+            self.by_path.update((pr.page.path, pr) for pr in self.pages)
+        pr = self.by_path.get(page.path)
         return pr.refs if pr is not None else []
 
     def resolve(self, page_url: str, raw: str) -> Ref:

@@ -20,6 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     from .checkfile import add_cli as add_checkfile
 
     add_checkfile(sub)
+    m = sub.add_parser("mask", help="遮盖标准输入中的个人信息（与构建发布时的 Markdown 遮盖完全相同），输出到标准输出")
+    m.add_argument("--root", default=".", help="项目根目录（读取 privacy_policy.yml 和站点设置）")
+    m.set_defaults(func=_privacy)
+    s = sub.add_parser("scan", help="检查文件或目录中未遮盖的个人信息（只显示遮盖后的值；发现问题时退出码为 1）")
+    s.add_argument("paths", nargs="+", metavar="PATH", help="文件或目录（Markdown、附件、HTML、图片）")
+    s.add_argument("--root", default=".", help="项目根目录（读取 privacy_policy.yml 和站点设置）")
+    s.set_defaults(func=_privacy)
     args = parser.parse_args(argv)
     if getattr(args, "func", None):  # subcommands that register their own handler
         return int(args.func(args))
@@ -33,6 +40,35 @@ def main(argv: list[str] | None = None) -> int:
         )
         return result.exit_code
     return 2
+
+
+def _privacy(args: argparse.Namespace) -> int:
+    """``mask`` (stdin → stdout) and ``scan PATH...`` with the project's mask policy (checks/privacy.py)."""
+    import io
+
+    from checks.privacy import project_policy, scan_for_cli
+
+    state = project_policy(Path(args.root))
+    if state.problems:
+        for message, line in state.problems:
+            print(f"{state.file}:{line or 1}: PRIV-007 {message}", file=sys.stderr)
+        return 2
+    if args.cmd == "mask":
+        from .privacy.cli import mask_stream
+
+        # Bytes in, bytes out (UTF-8, line endings untouched): exactly mask_markdown of the input.
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline="")
+        stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            mask_stream(stdin, stdout, state.policy)
+        except UnicodeDecodeError:
+            print("输入不是 UTF-8 文本", file=sys.stderr)
+            return 2
+        finally:
+            stdout.flush()
+            stdout.detach()
+        return 0
+    return 1 if scan_for_cli(args.paths, Path(args.root), state.policy) else 0
 
 
 if __name__ == "__main__":

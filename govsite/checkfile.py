@@ -5,9 +5,10 @@ reads the settings, the profile and the column registry like a build does, then 
 content-stage checks of the registry: per-file rules on the given files, per-site rules (e.g. unique
 URLs) on every source so that clashes with existing documents are found. Nothing is rendered.
 
-``strict_privacy`` (pre-commit) makes every PRIV-* warning blocking (errors already are; "info" notes stay
-notes). While no content-stage PRIV rule is registered, strict mode scans the given files with
-:func:`govsite.privacy.detect.find_pii` itself and reports PRIV-002/003/004.
+``strict_privacy`` (pre-commit) runs the privacy rules (checks/privacy.py, PRIV-001…005 and PRIV-010 on the
+file names) with the setting ``GOVSITE_PRIVACY_STRICT = True``: an unmasked value in a source, which a build
+masks at publish and only warns about, then blocks. Any other PRIV-* warning is made blocking too; "info"
+notes (a recorded 惩戒公示 exemption) stay notes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from .findings import SEVERITY_ZH, Finding
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 IGNORED_DIRS = {"upstream", "attachments", "images", "holidays"}
-PRIVACY_EXEMPTIONS = ("惩戒公示", "强制性信息披露")
 
 
 def load_project_settings(root: Path, settings_file: str = "pelicanconf.py") -> dict[str, Any]:
@@ -55,39 +55,6 @@ def expand_paths(paths: Iterable[str | Path], *, cwd: Path | None = None) -> lis
 def _config_finding(message: str, fix: str, settings_file: str, field: str | None = None) -> Finding:
     return Finding(rule="CONFIG-001", severity="error", message=message, file=settings_file, field=field, fix=fix,
                    clause="govsite 构建约定：站点设置必须完整有效", stage="config")
-
-
-def _privacy_fallback(run: Any, docs: Sequence[Any]) -> list[Finding]:
-    """Strict mode when no content-stage PRIV rule is registered yet: scan the sources with the detector."""
-    try:
-        from .privacy.detect import find_pii
-        from .privacy.policy import DEFAULT_POLICY, MaskPolicy, normalize_phone
-    except ImportError:
-        return []
-    phones = frozenset(p for p in (normalize_phone(str(x)) for x in run.settings.get("GOVSITE_PUBLIC_PHONES") or ())
-                       if p.isdigit() and 7 <= len(p) <= 12)
-    try:
-        policy = dataclasses.replace(DEFAULT_POLICY, allowed_phones=phones) if phones else DEFAULT_POLICY
-    except ValueError:
-        policy = MaskPolicy()
-    out: list[Finding] = []
-    for doc in docs:
-        if doc.fatal:
-            continue
-        if doc.get("privacy_exempt") in PRIVACY_EXEMPTIONS and doc.get("privacy_basis").strip():
-            continue
-        parts = [(mv.value, mv.line) for mv in doc.meta.values()] + [(doc.body, doc.body_line)]
-        for text, first_line in parts:
-            for m in find_pii(text, policy):
-                if m.rule not in ("PRIV-002", "PRIV-003", "PRIV-004"):
-                    continue
-                line = first_line + text.count("\n", 0, m.start)
-                out.append(Finding(
-                    rule=m.rule, severity="error", message=f"发现未打码的{m.label}（应显示为 {m.masked}）",
-                    file=doc.rel, line=line, fix="按脱敏规则打码后再提交；依法须公开的，写明 privacy_exempt 和 privacy_basis",
-                    clause="《个人信息保护法》；《政府网站与政务新媒体检查指标》严重泄露个人信息", stage="content",
-                ))
-    return out
 
 
 def check_files(paths: Iterable[str | Path], *, root: Path, strict_privacy: bool = False,
@@ -122,6 +89,8 @@ def check_files(paths: Iterable[str | Path], *, root: Path, strict_privacy: bool
     except (clock.ClockError, ProfileError) as exc:
         return [_config_finding(str(exc), "检查 GOVSITE_NOW / GOVSITE_PROFILE / GOVSITE_RULES", settings_file)], 1
 
+    if strict_privacy:
+        settings["GOVSITE_PRIVACY_STRICT"] = True  # the privacy rules report unmasked sources as errors
     content_checks = [c for c in all_checks() if c.stage == "content"]
     run = BuildRun(root=root, settings=settings, profile=profile, now=now, settings_file=settings_file)
     run.loaded_plugins = {c.plugin for c in content_checks}
@@ -155,9 +124,6 @@ def check_files(paths: Iterable[str | Path], *, root: Path, strict_privacy: bool
     md_other = {d.rel for d in sources.values()} - rels
     findings = [f for f in run.findings if f.file not in md_other]
     if strict_privacy:
-        has_priv_rule = any(c.rule_id.startswith("PRIV-") for c in content_checks)
-        if not has_priv_rule:
-            findings += _privacy_fallback(run, docs)
         # Every PRIV-* problem blocks; an "info" note (e.g. a recorded 惩戒公示 exemption) is not a problem.
         findings = [dataclasses.replace(f, severity="error") if f.rule.startswith("PRIV-") and f.severity == "warning"
                     else f for f in findings]

@@ -53,15 +53,33 @@ def discover_sources(settings: dict[str, Any]) -> list[Path]:
     return out
 
 
+def _personal(text: str) -> bool:
+    """Whether ``text`` holds an ID, mobile or bank card number (PRIV-002..004): never put in a URL."""
+    if not any(c.isdigit() for c in text):
+        return False
+    from .privacy.detect import find_pii
+
+    return any(m.kind != "address" for m in find_pii(text))
+
+
 def stable_slug(doc: SourceDoc) -> str:
-    """Slugs must not change when a title changes (URL-002): explicit slug, ASCII file name, or a path hash."""
+    """Slugs must not change when a title changes (URL-002): explicit slug, ASCII file name, or a path hash.
+
+    A slug or file name holding personal data is never used (nor hashed as is): the hash is then taken of the
+    masked path, so the URL carries nothing derived from the raw value (PRIV-010 asks for a rename).
+    """
     explicit = doc.get("slug").strip()
-    if explicit:
+    if explicit and not _personal(explicit):
         return explicit
     stem = doc.path.stem.lower()
-    if ASCII_SLUG.match(stem):
+    if not explicit and ASCII_SLUG.match(stem) and not _personal(stem):
         return stem
-    return "d" + hashlib.sha1(doc.rel.encode("utf-8")).hexdigest()[:10]
+    rel = doc.rel
+    if _personal(rel):
+        from .privacy.mask import mask_text
+
+        rel = mask_text(rel)[0]
+    return "d" + hashlib.sha1(rel.encode("utf-8")).hexdigest()[:10]
 
 
 class GovMarkdownReader(MarkdownReader):

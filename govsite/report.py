@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from xml.sax.saxutils import escape as xml_escape
 
 from . import __version__
@@ -21,6 +23,54 @@ RULE_DOC_BASE = "docs/rules"
 
 def rule_doc(rule_id: str) -> str:
     return f"{RULE_DOC_BASE}/{rule_id}.md"
+
+
+_DIGIT = re.compile(r"\d")
+_MASKED_FIELDS = ("message", "fix", "selector", "file", "url", "field")
+
+
+def _masker(run: BuildRun | None) -> Callable[[str], str]:
+    """Mask personal data in a report string with the build's policy (PRIV-002..004 safety net)."""
+    from .privacy.mask import mask_text
+    from .privacy.policy import DEFAULT_POLICY
+
+    policy = (run.data.get("privacy_policy") if run is not None else None) or DEFAULT_POLICY
+
+    def mask(text: str) -> str:
+        if not text or not _DIGIT.search(text):
+            return text
+        return mask_text(text, policy)[0]
+
+    return mask
+
+
+def safe_findings(findings: Iterable[Finding], run: BuildRun | None = None) -> list[Finding]:
+    """Findings as every report and the terminal show them: no raw ID, mobile or card number, whatever a rule
+    put into its message, fix, selector or location (rules show masked values; this is the safety net)."""
+    mask = _masker(run)
+    out = []
+    for f in findings:
+        changes: dict[str, Any] = {}
+        for name in _MASKED_FIELDS:
+            value = getattr(f, name)
+            if isinstance(value, str) and value:
+                masked = mask(value)
+                if masked != value:
+                    changes[name] = masked
+        if f.extra:
+            extra = tuple((k, mask(v) if isinstance(v, str) else v) for k, v in f.extra)
+            if extra != f.extra:
+                changes["extra"] = extra
+        out.append(replace(f, **changes) if changes else f)
+    return out
+
+
+def _safe_rows(rows: Any, run: BuildRun | None) -> Any:
+    mask = _masker(run)
+    if not isinstance(rows, list):
+        return rows
+    return [{k: mask(v) if isinstance(v, str) else v for k, v in row.items()} if isinstance(row, dict) else row
+            for row in rows]
 
 
 def _counts(findings: Iterable[Finding]) -> dict[str, int]:
@@ -47,7 +97,7 @@ def findings_json(findings: list[Finding], run: BuildRun | None, seconds: float 
         "coverage": dict(sorted(run.coverage.items())) if run else {},
         "skipped_stages": dict(sorted(run.skipped_stages.items())) if run else {},
         "disabled_rules": run.profile.disabled_rules() if run else {},
-        "scorecard": run.data.get("scorecard", []) if run else [],
+        "scorecard": _safe_rows(run.data.get("scorecard", []), run) if run else [],
         # The only field that may differ between two identical builds.
         "timing": {"seconds": round(seconds, 3) if seconds is not None else None,
                    "stages": dict(sorted((run.data.get("timings") or {}).items())) if run else {}},
@@ -176,7 +226,7 @@ def html_report(findings: list[Finding], run: BuildRun | None, seconds: float | 
         for rid, reason in sorted(run.profile.disabled_rules().items()):
             parts.append(f"<li>{e(rid)}：{e(reason)}</li>")
         parts.append("</ul></div>")
-    scorecard = run.data.get("scorecard") if run else None
+    scorecard = _safe_rows(run.data.get("scorecard"), run) if run else None
     if scorecard:
         parts.append("<h2>单项否决指标（国办秘函〔2019〕19号）</h2><table><thead><tr><th scope=\"col\">指标</th><th scope=\"col\">结果</th><th scope=\"col\">依据</th></tr></thead><tbody>")
         for row in scorecard:
@@ -220,7 +270,7 @@ def html_report(findings: list[Finding], run: BuildRun | None, seconds: float | 
 
 def write_all(run: BuildRun, reports_dir: Path, seconds: float | None) -> None:
     reports_dir.mkdir(parents=True, exist_ok=True)
-    findings = run.findings
+    findings = safe_findings(run.findings, run)
     _write(reports_dir / "findings.json", findings_json(findings, run, seconds))
     _write(reports_dir / "junit.xml", junit_xml(findings, run))
     _write(reports_dir / "findings.sarif", sarif(findings, run))
@@ -229,6 +279,7 @@ def write_all(run: BuildRun, reports_dir: Path, seconds: float | None) -> None:
 
 def write_minimal(findings: list[Finding], reports_dir: Path) -> None:
     reports_dir.mkdir(parents=True, exist_ok=True)
+    findings = safe_findings(findings)
     _write(reports_dir / "findings.json", findings_json(findings, None, None))
     _write(reports_dir / "junit.xml", junit_xml(findings, None))
     _write(reports_dir / "findings.sarif", sarif(findings, None))
@@ -238,6 +289,7 @@ def write_minimal(findings: list[Finding], reports_dir: Path) -> None:
 def print_summary(findings: list[Finding], run: BuildRun | None, *, published: bool = False,
                   output: Path | None = None, reports_dir: Path | None = None, stream: Any = None) -> None:
     out = stream or sys.stdout
+    findings = safe_findings(findings, run)
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_file[f.file or f.url or "（全站）"].append(f)

@@ -120,6 +120,8 @@ def test_search_index_and_form_checks_in_audit_mode(sample, tmp_path):
     shutil.copytree(root / "output", copy)
     index = json.loads((copy / "search-index.json").read_text(encoding="utf-8"))
     dropped = index.pop(0)
+    policy = next(e for e in index if 'class="policy-meta' in (copy / e["u"].lstrip("/")).read_text(encoding="utf-8"))
+    index.remove(policy)
     (copy / "search-index.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
     contact = copy / "contact.html"
     contact.write_text(contact.read_text(encoding="utf-8").replace('action="/search.html"', 'action="/so/"'), encoding="utf-8")
@@ -129,6 +131,7 @@ def test_search_index_and_form_checks_in_audit_mode(sample, tmp_path):
     search = [f for f in data["findings"] if f["rule"] == "LAYOUT-005" and f["severity"] == "error"]
     assert any(f["url"] == dropped["u"] and dropped["t"] in f["message"] for f in search)
     assert any(f["url"] == "/contact.html" and "/so/" in f["message"] for f in search)
+    assert any(f["rule"] == "OPEN-004" and f["url"] == policy["u"] and f["severity"] == "error" for f in data["findings"])
     # the edited files no longer match the published manifest (INTEG-004 in audit mode)
     tamper = [f["message"] for f in data["findings"] if f["rule"] == "INTEG-004" and f["severity"] == "error"]
     assert any("contact.html" in m for m in tamper) and any("search-index.json" in m for m in tamper)
