@@ -17,6 +17,16 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--reports", default=None)
     b.add_argument("--skip-browser", action="store_true", help="跳过浏览器无障碍检查（仅用于快速预览）")
     b.add_argument("--all-pages", action="store_true", help="浏览器检查覆盖全部页面")
+    a = sub.add_parser("audit", help="审计任意 HTML 目录（如现有网站的镜像），生成同样的报告")
+    a.add_argument("directory")
+    a.add_argument("--settings", default=None, help="站点设置文件（可选）")
+    a.add_argument("--reports", default="reports")
+    a.add_argument("--browser", action="store_true", help="同时运行浏览器无障碍检查")
+    a.set_defaults(func=_audit)
+    v = sub.add_parser("verify", help="防篡改核验：对比线上目录与 manifest.sha256")
+    v.add_argument("deployed")
+    v.add_argument("--manifest", default=None)
+    v.set_defaults(func=_verify)
     from .checkfile import add_cli as add_checkfile
 
     add_checkfile(sub)
@@ -69,6 +79,23 @@ def _privacy(args: argparse.Namespace) -> int:
             stdout.detach()
         return 0
     return 1 if scan_for_cli(args.paths, Path(args.root), state.policy) else 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from .audit import audit_directory
+
+    return audit_directory(Path(args.directory), settings_file=Path(args.settings) if args.settings else None,
+                           reports_dir=Path(args.reports), browser=args.browser)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .manifest import verify_manifest
+
+    problems = verify_manifest(Path(args.deployed), Path(args.manifest) if args.manifest else None)
+    for line in problems:
+        print(line)
+    print(f"核验失败：{len(problems)} 处与发布清单不一致。" if problems else "核验通过：线上文件与发布清单一致。")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

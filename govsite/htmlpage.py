@@ -42,6 +42,24 @@ def css_path(node: Node) -> str:
     return " > ".join(reversed(parts))
 
 
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
+
+
+def decode_html(data: bytes) -> str:
+    """UTF-8 first; audit mode also meets mirrors of old GBK portals, so honour a declared charset."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    m = _CHARSET_RE.search(data[:4096])
+    for enc in ([m.group(1).decode("ascii", "replace")] if m else []) + ["gb18030"]:
+        try:
+            return data.decode("gb18030" if enc.lower() in ("gb2312", "gbk") else enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
 @dataclass
 class Page:
     path: str  # output-relative posix path
@@ -136,7 +154,7 @@ class OutputSite:
             rel = path.relative_to(root).as_posix()
             site.files.append(rel)
             if path.suffix in (".html", ".htm"):
-                site.pages.append(Page(rel, path.read_text(encoding="utf-8", errors="replace")))
+                site.pages.append(Page(rel, decode_html(path.read_bytes())))
         return site
 
     def __iter__(self) -> Iterator[Page]:

@@ -102,7 +102,7 @@ class GovMarkdownReader(MarkdownReader):
         md_settings["extensions"] = [e for e in md_settings.get("extensions", []) if e != "markdown.extensions.meta"]
         self._source_path = source_path
         self._md = Markdown(**md_settings)
-        content = self._md.convert(body)
+        content = external_links_rel(self._md.convert(body), str(self.settings.get("GOVSITE_SITEURL") or ""))
         metadata: dict[str, Any] = {}
         for name, value in meta.items():
             if name in ("date", "modified"):
@@ -129,6 +129,22 @@ class GovMarkdownReader(MarkdownReader):
         if "template" not in metadata and doc.doc_type in TEMPLATE_BY_TYPE:
             metadata["template"] = TEMPLATE_BY_TYPE[doc.doc_type]
         return content, metadata
+
+
+_A_EXTERNAL = re.compile(r'<a\s+([^>]*?)href="(https?://[^"]+)"([^>]*)>', re.I)
+
+
+def external_links_rel(html: str, site_url: str) -> str:
+    """Editors' links to other sites get rel="noopener noreferrer" (EXT-002) without editors having to know it."""
+    own = site_url.split("://", 1)[-1].split("/", 1)[0].lower()
+
+    def fix(m: re.Match[str]) -> str:
+        host = m.group(2).split("://", 1)[1].split("/", 1)[0].lower()
+        if (own and host == own) or "rel=" in (m.group(1) + m.group(3)).lower():
+            return m.group(0)
+        return f'<a {m.group(1)}href="{m.group(2)}" rel="noopener noreferrer"{m.group(3)}>'
+
+    return _A_EXTERNAL.sub(fix, html)
 
 
 def install_reader(readers: Any) -> None:
