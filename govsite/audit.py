@@ -76,7 +76,7 @@ def audit_directory(directory: Path, *, settings_file: Path | None, reports_dir:
     if early or profile is None:
         report.write_minimal(early, reports_dir)
         if not quiet:
-            report.print_summary(early, None, reports_dir=reports_dir)
+            report.print_summary(early, None, reports_dir=reports_dir, audit=True)
         return 1
     try:
         now = clock.now(settings)
@@ -109,6 +109,6 @@ def audit_directory(directory: Path, *, settings_file: Path | None, reports_dir:
     counted = [f for f in run.findings
                if f.severity == "error" and (f.stage in ("page", "browser") or f.rule == "GATE-001")]
     if not quiet:
-        report.print_summary(run.findings, run, published=False, reports_dir=reports_dir)
+        report.print_summary(run.findings, run, published=False, reports_dir=reports_dir, audit=True)
         print(f"审计目录：{directory}（{len(site.pages)} 个页面，{len(site.files)} 个文件，用时 {elapsed:.2f} 秒）")
     return 1 if counted else 0

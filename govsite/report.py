@@ -287,7 +287,8 @@ def write_minimal(findings: list[Finding], reports_dir: Path) -> None:
 
 
 def print_summary(findings: list[Finding], run: BuildRun | None, *, published: bool = False,
-                  output: Path | None = None, reports_dir: Path | None = None, stream: Any = None) -> None:
+                  output: Path | None = None, reports_dir: Path | None = None, stream: Any = None,
+                  audit: bool = False) -> None:
     out = stream or sys.stdout
     findings = safe_findings(findings, run)
     by_file: dict[str, list[Finding]] = defaultdict(list)
@@ -315,7 +316,10 @@ def print_summary(findings: list[Finding], run: BuildRun | None, *, published: b
     print("", file=out)
     if reports_dir:
         print(f"报告：{reports_dir}/index.html（另有 findings.json、junit.xml、findings.sarif）", file=out)
-    if counts["error"]:
+    if audit:
+        verdict = "不合格" if counts["error"] else "未发现阻断性问题"
+        print(f"审计结果：{verdict}，{counts['error']} 项阻断性错误，{counts['warning']} 项警告。", file=out)
+    elif counts["error"]:
         print(f"构建失败：{counts['error']} 项阻断性错误，{counts['warning']} 项警告。原网站未被改动。", file=out)
     else:
         where = f"，已发布到 {output}" if published and output else ""
