@@ -65,9 +65,7 @@ def template_of(page: Page) -> str:
     declared = (body.attributes.get("data-template") if body is not None else None) or ""
     if declared:
         return declared
-    if page.page_type != "special":
-        return page.page_type
-    return "special:" + page.path.rsplit("/", 1)[-1]  # audit mode: each special page is its own template
+    return page.page_type  # audit mode (pages not built by this theme): one template per page type
 
 
 def representatives(pages: Iterable[Page]) -> dict[str, Page]:
@@ -579,7 +577,7 @@ def _has_text_size_control(page: Page) -> bool:
     if len(page.tree.css("[data-font]")) >= 3:
         return True
     names = [accessible_name(n, page) for n in page.tree.css("button, a")]
-    return sum(1 for n in names if re.search(r"A\s*[+＋-－]|放大|缩小|字号|大字", n)) >= 2
+    return sum(1 for n in names if re.search(r"A\s*[+＋\-－]|放大|缩小|字号|大字", n)) >= 2
 
 
 @rule("A11Y-002", title="关怀版正文字号不小于 18 磅（24px），提供字号调节", stage="page", per="site",
@@ -1173,7 +1171,14 @@ class _Progress:
             with contextlib.suppress(Exception):
                 from tqdm import tqdm
 
-                self.bar = tqdm(total=0, file=sys.stderr, desc="无障碍浏览器检查 axe-core", unit="页", leave=False)
+                try:
+                    size = os.get_terminal_size(sys.stderr.fileno())
+                except OSError:
+                    size = os.terminal_size((0, 0))
+                # A pty without a size reports 0×0: tqdm would then hide the bar; give it a default geometry.
+                shape = {} if size.columns >= 40 and size.lines > 0 else {"ncols": 80, "nrows": 24}
+                self.bar = tqdm(total=0, file=sys.stderr, desc="无障碍浏览器检查 axe-core", unit="页", leave=False,
+                                **shape)
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is not None:
@@ -1184,6 +1189,21 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _number_setting(ctx: RuleContext, name: str, default: float, kind: type) -> float:
+    value = ctx.settings.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(kind(value))
+        if number <= 0 or isinstance(value, bool):
+            raise ValueError(value)
+        return number
+    except (TypeError, ValueError):
+        ctx.report(f"设置 {name} = {value!r} 无效，应为正数；本次按默认值 {default:g} 运行", field=name,
+                   file=ctx.run.root / ctx.run.settings_file, severity="warning")
+        return default
 
 
 def _passed_before(cache_dir: Path, key: str) -> bool:
@@ -1249,8 +1269,8 @@ def axe_gate(site: OutputSite, ctx: RuleContext) -> int:
     run = ctx.run
     settings = ctx.settings
     cache_dir = run.root / CACHE_DIR / "axe"
-    timeout = float(settings.get("GOVSITE_BROWSER_TIMEOUT", 30) or 30)
-    workers = int(settings.get("GOVSITE_BROWSER_WORKERS", 0) or min(2, os.cpu_count() or 1))
+    timeout = _number_setting(ctx, "GOVSITE_BROWSER_TIMEOUT", 30.0, float)
+    workers = int(_number_setting(ctx, "GOVSITE_BROWSER_WORKERS", float(min(2, os.cpu_count() or 1)), int))
     started = time.monotonic()
     stats = {"targets": 0, "cached": 0, "ran": 0, "seconds": 0.0}
     run.data["browser_stats"] = stats

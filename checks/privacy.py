@@ -35,10 +35,10 @@ from typing import Any
 from urllib.parse import unquote
 
 from govsite.privacy.attachments import MASKABLE, SCANNABLE, AttachmentError, scan_attachment
-from govsite.privacy.detect import KIND_LABELS, PiiMatch, find_pii
+from govsite.privacy.detect import _CAND11, KIND_LABELS, PiiMatch, find_pii
 from govsite.privacy.mask import apply_matches, mask_markdown, mask_text
 from govsite.privacy.policy import DEFAULT_POLICY, MaskPolicy, normalize_phone
-from govsite.registry import rule
+from govsite.registry import RULES, rule
 from govsite.run import BuildRun, RuleContext
 from govsite.settings_view import SettingsItem
 from govsite.source import SourceDoc
@@ -185,7 +185,7 @@ def shown(m: PiiMatch) -> str:
 
 def safe(text: str, policy: MaskPolicy = DEFAULT_POLICY) -> str:
     """Belt and braces for strings built from file names, sheet names and the like."""
-    return mask_text(text, policy)[0] if text and any(c.isdigit() for c in text) else text
+    return mask_text(text, policy)[0] if text and _CAND11.search(text) else text
 
 
 def exemption(doc: SourceDoc) -> str | None:
@@ -336,7 +336,11 @@ def _report_source(doc: SourceDoc, ctx: RuleContext, rule_id: str) -> None:
         lines = sorted({h.line for h in hits})
         at = ("第 " + "、".join(map(str, lines[:8])) + (" 等" if len(lines) > 8 else "") + " 行") if fld is None else ""
         count = f"{len(hits)} 处" if len(hits) > 1 else ""
-        if status == "masked":
+        if status == "masked" and kind == "address":
+            msg = f"{where}{at}有 {count or '1 处'}家庭住址写到了组或门牌号：已在发布时自动遮盖（截断到村/社区），请在源文件中遮盖"
+            fix = "删除组和门牌号，只写到村（社区），如「示例镇红旗村」"
+            sev = "error" if strict_mode else "warning"
+        elif status == "masked":
             msg = f"{where}{at}有 {count or '1 处'}未遮盖的{label}（{examples}）：已在发布时自动遮盖，请在源文件中遮盖"
             fix = (f"把源文件中的号码改成遮盖后的形式（如 {shown(hits[0].match)}），可用 invoke mask 生成遮盖后的文本；"
                    "依法须公开的惩戒公示，写明 privacy_exempt 和 privacy_basis")
@@ -614,6 +618,7 @@ def _report_name(ctx: RuleContext, path: Path, root: Path, policy: MaskPolicy) -
         rel = path.name
     found = _name_hits(rel, policy)
     if found:
+        ctx.run.data.setdefault("privacy_bad_names", set()).update(value_key(m.raw) for m in found)
         masked = apply_matches(rel, found)
         labels = "、".join(dict.fromkeys(m.label for m in found))
         ctx.report(f"文件名含{labels}（{masked}）：文件名会出现在网址、附件链接、站点地图和搜索索引中",
@@ -813,12 +818,15 @@ class _Leaks:
         self.ctx = ctx
         self.policy = policy
         self.allowed = allowed
+        self.blocked: set[str] = set()
         self.count = 0
 
     def report(self, rel: str, where: str, found: Iterable[PiiMatch], *, allow: bool = True) -> None:
         seen: dict[tuple[str, str], PiiMatch] = {}
         for m in found:
             k = value_key(m.raw)
+            if k in self.blocked:
+                continue  # a file name that already blocks the build (PRIV-010), echoed by the manifest/sitemap
             if not allow or k not in self.allowed:
                 seen.setdefault((m.kind, k), m)
         if not seen:
@@ -849,6 +857,10 @@ def leak_gate(site: Any, ctx: RuleContext) -> int:
     pages = {p.path: p for p in site.pages}
     digests: dict[str, str] = run.data.get("privacy_attachment_digests") or {}
     cache: _AttachmentCache | None = None
+    attachments_block = run.severity_of(RULES["PRIV-010"]) == "error" and run.check_coverage.get(
+        "PRIV-010@content", 0) > 0
+    if attachments_block:
+        leaks.blocked = set(run.data.get("privacy_bad_names") or ())
     boiler: set[tuple[int, int]] = set()
     stats = {"files": 0, "pages": 0, "bytes": 0, "boilerplate_skipped": 0}
     page_seconds = 0.0
@@ -884,8 +896,9 @@ def leak_gate(site: Any, ctx: RuleContext) -> int:
                     digest = _sha256(path)
                 except OSError:
                     continue
-                if digests.get(digest) in ("clean", "exempt"):
-                    continue  # the same bytes were scanned at the content stage
+                state = digests.get(digest)
+                if state == "clean" or (state in ("dirty", "error") and attachments_block):
+                    continue  # the same bytes were scanned at the content stage (and already block the build)
                 if cache is None:
                     cache = _AttachmentCache(run, policy_state(run).fingerprint)
                 _, entry = scan_file_cached(path, policy, cache)

@@ -62,7 +62,7 @@ def generate(n: int, dest: Path, seed: int = 20261120) -> Path:
     # Every policy is followed by its interpretation (written in the same step), so "policy" counts twice.
     weights = [("news", 52), ("notice", 14), ("policy", 8), ("reprint", 6), ("guide", 3), ("public-notice", 9)]
     kinds = [k for k, w in weights for _ in range(w)]
-    columns = {"news": ["工作动态", "走进示例"], "notice": ["通知公告", "人事信息", "规划计划", "政府信息公开制度", "法定主动公开内容",
+    columns = {"news": ["工作动态", "走进示例"], "notice": ["通知公告", "人事信息", "规划计划", "政府信息公开制度", "法定主动公开内容", "机构职能",
                                                        "政府信息公开指南"],
                "policy": ["政策文件"], "interpretation": ["政策解读"], "reprint": ["国务院及省政府信息"], "guide": ["办事服务"],
                "public-notice": ["通知公告"]}

@@ -31,13 +31,15 @@ _MASKED_FIELDS = ("message", "fix", "selector", "file", "url", "field")
 
 def _masker(run: BuildRun | None) -> Callable[[str], str]:
     """Mask personal data in a report string with the build's policy (PRIV-002..004 safety net)."""
+    from .privacy.detect import _CAND11
     from .privacy.mask import mask_text
     from .privacy.policy import DEFAULT_POLICY
 
     policy = (run.data.get("privacy_policy") if run is not None else None) or DEFAULT_POLICY
 
     def mask(text: str) -> str:
-        if not text or not _DIGIT.search(text):
+        # Outside person lists every identifier has ≥ 11 digits: the detector's own prefilter decides.
+        if not text or not _DIGIT.search(text) or not _CAND11.search(text):
             return text
         return mask_text(text, policy)[0]
 
