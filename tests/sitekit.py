@@ -13,6 +13,8 @@ from typing import Any
 
 from govsite.build import BuildResult
 from govsite.build import build as govsite_build
+from govsite.columns import load_columns
+from govsite.source import read_source
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -81,3 +83,16 @@ def article(title: str = "示例县召开秋季安全生产工作会议", *, dat
             body: str = "会议对全县安全生产工作进行了部署。") -> str:
     head = f"title: {title}\ndate: {date}\ncategory: {category}\ntype: {doc_type}\nsource: {source}\n"
     return head + (extra.strip() + "\n" if extra.strip() else "") + "\n" + body + "\n"
+
+def fill_blank_columns(root: Path, date: str = "2026-11-19 12:00") -> None:
+    """One document for every column the minimal fixture leaves blank (the sample's columns.yaml evolves)."""
+    cols = load_columns(root / "content" / "columns.yaml")
+    used = {read_source(p, root).category for p in (root / "content").rglob("*.md")}
+
+    def names(name: str) -> set[str]:
+        return {name}.union(*(names(c.name) for c in cols.children(name)))
+
+    for col in cols.columns:
+        if not col.link and not names(col.name) & used:
+            text = article(f"{col.name}栏目信息", date=date, category=col.name, doc_type="notice")
+            (root / "content" / "articles" / f"fill-{col.slug}.md").write_text(text, encoding="utf-8")

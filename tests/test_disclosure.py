@@ -6,29 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
-from sitekit import article, build, make_project
+from sitekit import article, build, fill_blank_columns, make_project
 
 from govsite.build import BuildResult
-from govsite.columns import load_columns
 from govsite.findings import Finding
-from govsite.source import read_source
 
 MY_RULES = ("OPEN-001", "OPEN-003", "REPORT-001", "REPORT-002")
 NOW = "2026-11-20T18:00"
 
-
-def fill_blank_columns(root: Path, date: str = "2026-11-19 12:00") -> None:
-    """One document for every column the minimal fixture leaves blank (the sample's columns.yaml evolves)."""
-    cols = load_columns(root / "content" / "columns.yaml")
-    used = {read_source(p, root).category for p in (root / "content").rglob("*.md")}
-
-    def names(name: str) -> set[str]:
-        return {name}.union(*(names(c.name) for c in cols.children(name)))
-
-    for col in cols.columns:
-        if not col.link and not names(col.name) & used:
-            text = article(f"{col.name}栏目信息", date=date, category=col.name, doc_type="notice")
-            (root / "content" / "articles" / f"fill-{col.slug}.md").write_text(text, encoding="utf-8")
 
 
 def reports_in(root: Path, kind: str) -> list[Path]:

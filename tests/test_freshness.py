@@ -10,13 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
-from sitekit import article, build, make_project
+from sitekit import article, build, fill_blank_columns, make_project
 
 from govsite import ledger
 from govsite.build import BuildResult
 from govsite.columns import load_columns
 from govsite.findings import Finding
-from govsite.source import read_source
 
 NOW = "2026-11-20T18:00"
 MY_RULES = ("FRESH-002", "FRESH-003", "FRESH-004", "FRESH-005", "FRESH-006", "FRESH-007", "LIFE-001", "LIFE-002")
@@ -28,19 +27,6 @@ def column(name: str, slug: str, update: str, *, ctype: str = "工作动态", pa
     return (f"  - name: {name}\n    slug: {slug}\n    type: {ctype}\n    description: 测试栏目{name}的描述。\n"
             f"    keywords: [测试]\n    update: {update}\n" + (f"    parent: {parent}\n" if parent else ""))
 
-
-def fill_blank_columns(root: Path, date: str = "2026-11-19 12:00") -> None:
-    """One document for every column the minimal fixture leaves blank (the sample's columns.yaml evolves)."""
-    cols = load_columns(root / "content" / "columns.yaml")
-    used = {read_source(p, root).category for p in (root / "content").rglob("*.md")}
-
-    def names(name: str) -> set[str]:
-        return {name}.union(*(names(c.name) for c in cols.children(name)))
-
-    for col in cols.columns:
-        if not col.link and not names(col.name) & used:
-            text = article(f"{col.name}栏目信息", date=date, category=col.name, doc_type="notice")
-            (root / "content" / "articles" / f"fill-{col.slug}.md").write_text(text, encoding="utf-8")
 
 
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, now: str = NOW, files: dict[str, str] | None = None,

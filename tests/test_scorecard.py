@@ -6,31 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from sitekit import article, build, make_project
+from sitekit import article, build, fill_blank_columns, make_project
 
 from govsite import scorecard
 from govsite.build import BuildResult
-from govsite.columns import load_columns
 from govsite.registry import RULES
-from govsite.source import read_source
 
 STATUSES = {"通过", "不通过", "构建时无法检查"}
 ITEMS = ("站点无法访问", "首页不更新", "空白栏目", "严重表述错误", "泄露国家秘密", "反动、暴力、色情", "伪造发稿日期", "安全攻击",
          "互动回应差", "服务不实用")
 
-
-def fill_blank_columns(root: Path, date: str = "2026-11-19 12:00") -> None:
-    """One document for every column the minimal fixture leaves blank (the sample's columns.yaml evolves)."""
-    cols = load_columns(root / "content" / "columns.yaml")
-    used = {read_source(p, root).category for p in (root / "content").rglob("*.md")}
-
-    def names(name: str) -> set[str]:
-        return {name}.union(*(names(c.name) for c in cols.children(name)))
-
-    for col in cols.columns:
-        if not col.link and not names(col.name) & used:
-            text = article(f"{col.name}栏目信息", date=date, category=col.name, doc_type="notice")
-            (root / "content" / "articles" / f"fill-{col.slug}.md").write_text(text, encoding="utf-8")
 
 
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, now: str = "2026-11-20T18:00", files: dict[str, str] | None = None,

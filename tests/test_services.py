@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitekit import article, build, make_project
+from sitekit import article, build, fill_blank_columns, make_project
 
 from checks.services import CHANNEL_RE
 from govsite.build import BuildResult
-from govsite.columns import load_columns
 from govsite.findings import Finding
-from govsite.source import read_source
 
 MY_RULES = ("SERVICE-001", "SERVICE-002", "SERVICE-003", "INTERACT-001")
 GUIDE = "content/articles/guide.md"
@@ -33,19 +31,6 @@ def guide(title: str = "最低生活保障申请办事指南", *, drop: tuple[st
         extra += f"forms: {forms}\n"
     return article(title, date=date, category="办事服务", doc_type="guide", source="示例县民政局", extra=extra, body=body)
 
-
-def fill_blank_columns(root: Path, date: str = "2026-11-19 12:00") -> None:
-    """One document for every column the minimal fixture leaves blank (the sample's columns.yaml evolves)."""
-    cols = load_columns(root / "content" / "columns.yaml")
-    used = {read_source(p, root).category for p in (root / "content").rglob("*.md")}
-
-    def names(name: str) -> set[str]:
-        return {name}.union(*(names(c.name) for c in cols.children(name)))
-
-    for col in cols.columns:
-        if not col.link and not names(col.name) & used:
-            text = article(f"{col.name}栏目信息", date=date, category=col.name, doc_type="notice")
-            (root / "content" / "articles" / f"fill-{col.slug}.md").write_text(text, encoding="utf-8")
 
 
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, files: dict[str, str | bytes] | None = None,
