@@ -613,9 +613,12 @@ def attachments_and_names(docs: list[SourceDoc], ctx: RuleContext) -> int:
 
 def _report_name(ctx: RuleContext, path: Path, root: Path, policy: MaskPolicy) -> None:
     try:
-        rel = path.resolve().relative_to(root).as_posix()
+        rel = path.relative_to(root).as_posix()
     except ValueError:
-        rel = path.name
+        try:
+            rel = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            rel = path.name
     found = _name_hits(rel, policy)
     if found:
         ctx.run.data.setdefault("privacy_bad_names", set()).update(value_key(m.raw) for m in found)
@@ -737,7 +740,7 @@ def image_metadata(path: Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-@rule("PRIV-009", title="发布的图片不含 EXIF/GPS 等元数据", stage="page", per="site", plugin=PLUGIN,
+@rule("PRIV-009", title="发布的图片不含 EXIF/GPS 等元数据", stage="page", per="site",
       clause="《个人信息保护法》第二十八条（行踪轨迹属敏感个人信息）；" + RULEBOOK + " PRIV-001",
       fix="发布时会自动清除图片元数据；仍有残留时，用图片工具去除 EXIF/GPS 后重新上传",
       why="手机照片的 EXIF 中含拍摄地点（GPS）、时间和设备信息，可能暴露个人住址和行踪。",
@@ -806,9 +809,24 @@ def _page_segments(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, st
 
 
 def allowed_values(run: BuildRun) -> set[str]:
-    """Values the gate accepts: office numbers the context cleared, and IDs an exemption publishes."""
+    """Values the gate accepts: office numbers the context cleared, and IDs an exemption publishes.
+
+    In a build they come from the documents masked for publication; when auditing our own output
+    (``invoke check``) from the sources the settings point to.
+    """
+    docs = run.data.get("privacy_docs")
+    if not docs and run.data.get("audit") and run.settings.get("PATH"):
+        from govsite.pelican_glue import discover_sources
+        from govsite.source import read_source
+
+        try:
+            for path in discover_sources(dict(run.settings)):
+                doc_mask(run, read_source(path, run.root))
+        except OSError:
+            pass
+        docs = run.data.get("privacy_docs")
     allowed: set[str] = set()
-    for _body, _meta, dm in (run.data.get("privacy_docs") or {}).values():
+    for _body, _meta, dm in (docs or {}).values():
         allowed |= dm.cleared | dm.exempt_ids
     return allowed
 
@@ -818,21 +836,23 @@ class _Leaks:
         self.ctx = ctx
         self.policy = policy
         self.allowed = allowed
-        self.blocked: set[str] = set()
+        self.blocked: set[str] = set()  # file names that already block the build (PRIV-010)
         self.count = 0
 
-    def report(self, rel: str, where: str, found: Iterable[PiiMatch], *, allow: bool = True) -> None:
+    def keep(self, found: Iterable[PiiMatch], *, allow: bool = True) -> list[PiiMatch]:
+        """Distinct values that are neither cleared, exempt nor already blocking."""
         seen: dict[tuple[str, str], PiiMatch] = {}
         for m in found:
             k = value_key(m.raw)
-            if k in self.blocked:
-                continue  # a file name that already blocks the build (PRIV-010), echoed by the manifest/sitemap
-            if not allow or k not in self.allowed:
-                seen.setdefault((m.kind, k), m)
-        if not seen:
+            if k in self.blocked or (allow and k in self.allowed):
+                continue
+            seen.setdefault((m.kind, k), m)
+        return list(seen.values())
+
+    def report(self, rel: str, where: str, items: list[PiiMatch]) -> None:
+        if not items:
             return
         url = "/" + safe(rel, self.policy)
-        items = list(seen.values())
         for m in items[:10]:
             self.count += 1
             self.ctx.report(f"{SEG_ZH.get(where, where)}中发现未遮盖的{m.label}「{shown(m)}」", url=url,
@@ -842,7 +862,15 @@ class _Leaks:
             self.ctx.report(f"{SEG_ZH.get(where, where)}中另有 {len(items) - 10} 个未遮盖的个人信息", url=url)
 
 
-@rule("PRIV-008", title="发布内容无个人信息泄露（发布前全量扫描）", stage="page", per="site", plugin=PLUGIN,
+def _confirmed(text: str, policy: MaskPolicy) -> set[str]:
+    """Values the context-aware HTML masker also finds in a page (table headers, contact blocks considered)."""
+    from govsite.privacy.mask import mask_html
+
+    _masked, found = mask_html(text, policy)
+    return {value_key(m.raw) for m in found if m.kind in LEAK_KINDS}
+
+
+@rule("PRIV-008", title="发布内容无个人信息泄露（发布前全量扫描）", stage="page", per="site",
       clause=DEIDENT + "；《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）严重泄露个人信息；" + PIPL,
       fix="查找该号码的来源（模板、站点设置、栏目登记表、附件或未经遮盖的数据）并遮盖，然后重新构建",
       why="发布时的自动遮盖覆盖正文和元数据；本规则在发布前再检查一遍全部输出文件（页面、RSS、站点地图、搜索索引、"
@@ -870,16 +898,17 @@ def leak_gate(site: Any, ctx: RuleContext) -> int:
             path = Path(dirpath) / name
             rel = path.relative_to(root).as_posix()
             stats["files"] += 1
-            leaks.report(rel, "文件名", _name_hits(rel, policy), allow=False)  # names are never cleared
+            leaks.report(rel, "文件名", leaks.keep(_name_hits(rel, policy), allow=False))  # never cleared
             suffix = path.suffix.lower()
             page = pages.get(rel)
             if page is not None:
                 p0 = time.perf_counter()
                 stats["pages"] += 1
                 scan, rest = _page_segments(page.text)
+                hits: list[tuple[str, list[PiiMatch]]] = []
                 for where, seg in scan:
                     stats["bytes"] += len(seg)
-                    leaks.report(rel, where, scan_markup(seg, policy))
+                    hits.append((where, leaks.keep(scan_markup(seg, policy))))
                 for where, seg in rest:
                     key = (len(seg), hash(seg))
                     if key in boiler:
@@ -887,7 +916,13 @@ def leak_gate(site: Any, ctx: RuleContext) -> int:
                         continue
                     boiler.add(key)
                     stats["bytes"] += len(seg)
-                    leaks.report(rel, where, scan_markup(seg, policy))
+                    hits.append((where, leaks.keep(scan_markup(seg, policy))))
+                if any(items for _, items in hits):
+                    # Rare: a context-free hit. Keep what the context-aware HTML masker confirms (an office
+                    # number under a 单位/联系电话 table header is not personal data).
+                    confirmed = _confirmed(page.text, policy)
+                    for where, items in hits:
+                        leaks.report(rel, where, [m for m in items if value_key(m.raw) in confirmed])
                 page_seconds += time.perf_counter() - p0
             elif suffix in IMAGE_SUFFIXES:
                 continue  # PRIV-009 (metadata); pixels are not text
@@ -919,7 +954,7 @@ def leak_gate(site: Any, ctx: RuleContext) -> int:
                 if "&" in text and suffix in (".xml", ".atom", ".rss", ".svg"):
                     text = html.unescape(text)  # feeds carry the pages' HTML escaped
                 stats["bytes"] += len(text)
-                leaks.report(rel, "file", scan_markup(text, policy))
+                leaks.report(rel, "file", leaks.keep(scan_markup(text, policy)))
     if cache is not None:
         cache.save()
     stats["seconds"] = round(time.perf_counter() - t0, 4)

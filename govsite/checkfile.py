@@ -127,7 +127,10 @@ def check_files(paths: Iterable[str | Path], *, root: Path, strict_privacy: bool
         # Every PRIV-* problem blocks; an "info" note (e.g. a recorded 惩戒公示 exemption) is not a problem.
         findings = [dataclasses.replace(f, severity="error") if f.rule.startswith("PRIV-") and f.severity == "warning"
                     else f for f in findings]
-    findings = sorted(set(findings), key=Finding.sort_key)
+    from .report import safe_findings
+
+    # What the terminal / --json shows: masked values only, whatever a rule quoted (PRIV safety net).
+    findings = sorted(set(safe_findings(findings, run)), key=Finding.sort_key)
     return findings, 1 if any(f.blocking for f in findings) else 0
 
 
