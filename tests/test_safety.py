@@ -93,8 +93,24 @@ def test_commercial_link_needs_external_ok(bad):
     assert shop[0].url.endswith(".html") and shop[0].selector.endswith("a")
     assert not any("farm-fair.example" in f.message for f in ads)  # approved with external_ok: <reason>
     assert not any("news.cn" in f.message or "people.com.cn" in f.message for f in ads)  # state media allowlist
-    rel = hits(result, "EXT-002", "warning")
-    assert any("www.shop-mall.example" in f.message for f in rel)
+    # Editors' Markdown links get rel="noopener noreferrer" automatically, so EXT-002 stays quiet for them.
+    assert not any("www.shop-mall.example" in f.message for f in hits(result, "EXT-002"))
+    assert "EXT-002" in result.run.coverage
+
+
+def test_external_link_without_rel_warns_in_audit(tmp_path):
+    from govsite.audit import audit_directory
+
+    site = tmp_path / "mirror"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<!DOCTYPE html><html lang="zh-CN"><head><title>x</title></head><body><main>'
+        '<a href="https://www.shop-mall.example/">商城</a></main></body></html>', encoding="utf-8")
+    audit_directory(site, settings_file=None, reports_dir=tmp_path / "reports", quiet=True)
+    import json
+
+    data = json.loads((tmp_path / "reports" / "findings.json").read_text(encoding="utf-8"))
+    assert any(f["rule"] == "EXT-002" and "shop-mall" in f["message"] for f in data["findings"])
 
 
 def test_secret_mark_with_file_and_line(bad):
