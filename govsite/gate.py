@@ -58,3 +58,20 @@ def check(run: BuildRun) -> None:
         ctx = RuleContext(run, r, chk)
         checked = chk.func(run, ctx)
         run.mark_ran(chk, int(checked or 0))
+
+
+# Findings the driver itself emits (it runs before or around Pelican); registered so they are documented
+# and linked like every other rule.
+@rule("CONFIG-001", title="站点设置文件可执行、规则配置有效", stage="gate", clause="govsite 构建约定：站点设置必须完整有效",
+      fix="按提示修正 pelicanconf.py、GOVSITE_PROFILE / GOVSITE_RULES 或 profiles/*.yaml；GOVSITE_NOW 须为 ISO 8601 时间",
+      why="设置文件出错时无法判断网站是否合规，构建在渲染前就会停止，原网站保持不变。",
+      example_bad="GOVSITE_NAME = (", example_good='GOVSITE_NAME = "示例县人民政府"')
+def _settings_loaded(run: BuildRun, ctx: RuleContext) -> int:
+    return 1  # reaching the gate means pelicanconf.py, the clock and the profile loaded
+
+
+@rule("BUILD-001", title="Pelican 构建与插件加载无错误", stage="gate", clause=CLAUSE,
+      fix="查看错误信息：模板或插件出错请联系技术维护人员；文件无法处理时按提示修正该文件",
+      why="Pelican 遇到无法处理的文件或无法加载的插件时只记录日志并跳过，这些错误必须阻止发布。")
+def _pelican_clean(run: BuildRun, ctx: RuleContext) -> int:
+    return 1  # the driver turns Pelican's error log records into BUILD-001 findings
