@@ -190,9 +190,12 @@ def test_theme_passes_best_practice_and_enhanced_contrast(cold: Built) -> None:
 def test_browser_unavailable_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GOVSITE_SELENIUM_REMOTE", raising=False)
     monkeypatch.delenv("GOVSITE_CHROMIUM", raising=False)
-    root = make_project(tmp_path, sample=False, settings=f"GOVSITE_CHROMIUM = {str(tmp_path / 'no-chromium')!r}")
+    root = make_project(tmp_path, sample=False, settings=f"GOVSITE_CHROMIUM = {str(tmp_path / 'no-chromium')!r}\n"
+                        "GOVSITE_BROWSER_TIMEOUT = 'abc'")
     result = build(root, skip_browser=False)
-    found = [f for f in result.findings if f.rule == "A11Y-013"]
+    bad_setting = [f for f in result.findings if f.rule == "A11Y-013" and f.field == "GOVSITE_BROWSER_TIMEOUT"]
+    assert len(bad_setting) == 1 and bad_setting[0].severity == "warning" and bad_setting[0].file == "pelicanconf.py"
+    found = [f for f in result.findings if f.rule == "A11Y-013" and f not in bad_setting]
     assert not result.ok and len(found) == 1 and found[0].severity == "error"
     assert "无法运行浏览器无障碍检查" in found[0].message and "apt-get install chromium" in found[0].message
     assert "Traceback" not in found[0].message and "GOVSITE_SELENIUM_REMOTE" in found[0].fix
