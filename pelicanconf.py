@@ -71,3 +71,5 @@ MARKDOWN = {
     "extension_configs": {},
     "output_format": "html5",
 }
+# Metadata values (titles, sources, …) are escaped in every template; rendered Markdown is marked |safe.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}

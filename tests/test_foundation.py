@@ -223,3 +223,24 @@ def test_second_build_is_refused_while_locked(tmp_path):
         assert build(root).exit_code == 3
     finally:
         lock.release()
+
+
+def test_metadata_is_escaped_in_templates(tmp_path):
+    root = make_project(tmp_path, sample=False, files={
+        "content/articles/quote.md": article('关于"冬季供暖"安排的通知 & 说明', date="2026-11-19 10:00")})
+    result = build(root)
+    assert result.exit_code == 0, [f for f in result.findings if f.severity == "error"]
+    page = next((root / "output").rglob("t20261119_quote.html")).read_text(encoding="utf-8")
+    assert 'content="关于&#34;冬季供暖&#34;安排的通知 &amp; 说明"' in page or "&quot;冬季供暖&quot;" in page
+
+
+def test_migration_notice_is_on_the_home_page(tmp_path):
+    notice = article("关于示例县人民政府门户网站迁移的公告", date="2026-11-19 10:00", doc_type="notice", category="通知公告",
+                     extra="offline_notice: migration\nnew_site_name: 示例市人民政府门户网站\n"
+                           "new_site_url: https://www.example-city.gov.cn/",
+                     body="本网站内容已迁移至[示例市人民政府门户网站](https://www.example-city.gov.cn/)。")
+    root = make_project(tmp_path, sample=False, files={"content/articles/migrate.md": notice})
+    result = build(root)
+    assert result.exit_code == 0, [f for f in result.findings if f.severity == "error"]
+    home = (root / "output" / "index.html").read_text(encoding="utf-8")
+    assert "重要公告" in home and "t20261119_migrate.html" in home
