@@ -100,10 +100,12 @@ def findings_json(findings: list[Finding], run: BuildRun | None, seconds: float 
         "skipped_stages": dict(sorted(run.skipped_stages.items())) if run else {},
         "disabled_rules": run.profile.disabled_rules() if run else {},
         "scorecard": _safe_rows(run.data.get("scorecard", []), run) if run else [],
-        "browser": run.data.get("browser_stats") if run else None,
+        "browser": ({k: v for k, v in run.data["browser_stats"].items() if k != "seconds"}
+                    if run and run.data.get("browser_stats") else None),
         # The only field that may differ between two identical builds.
         "timing": {"seconds": round(seconds, 3) if seconds is not None else None,
-                   "stages": dict(sorted((run.data.get("timings") or {}).items())) if run else {}},
+                   "stages": dict(sorted((run.data.get("timings") or {}).items())) if run else {},
+                   "browser_seconds": (run.data.get("browser_stats") or {}).get("seconds") if run else None},
     }
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
