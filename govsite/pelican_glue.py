@@ -94,7 +94,7 @@ class GovMarkdownReader(MarkdownReader):
         if doc.fatal or (doc.get("date") and not parse_datetime(doc.get("date"))):
             run.data.setdefault("reported_sources", set()).add(source_path)
             raise ValueError(f"skipped: {doc.rel} has blocking content problems (reported with file:line)")
-        body = doc.body
+        body = strip_comments(doc.body)
         meta = {k: mv.value for k, mv in doc.meta.items()}
         for transform in run.data.get("transforms", []):
             body, meta = transform(doc, body, meta)
@@ -129,6 +129,16 @@ class GovMarkdownReader(MarkdownReader):
         if "template" not in metadata and doc.doc_type in TEMPLATE_BY_TYPE:
             metadata["template"] = TEMPLATE_BY_TYPE[doc.doc_type]
         return content, metadata
+
+
+_FENCE_SPLIT = re.compile(r"(^(?:```|~~~).*?^(?:```|~~~)[ \t]*$)", re.S | re.M)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def strip_comments(body: str) -> str:
+    """Editors' notes in <!-- --> (e.g. the scaffold's 填写说明) never reach the page source or feeds."""
+    parts = _FENCE_SPLIT.split(body)
+    return "".join(p if i % 2 else _COMMENT.sub("", p) for i, p in enumerate(parts))
 
 
 _A_EXTERNAL = re.compile(r'<a\s+([^>]*?)href="(https?://[^"]+)"([^>]*)>', re.I)

@@ -244,3 +244,12 @@ def test_migration_notice_is_on_the_home_page(tmp_path):
     assert result.exit_code == 0, [f for f in result.findings if f.severity == "error"]
     home = (root / "output" / "index.html").read_text(encoding="utf-8")
     assert "重要公告" in home and "t20261119_migrate.html" in home
+
+
+def test_editor_comments_are_not_published(tmp_path):
+    body = "<!-- 【填写说明】请删除：http://spam.example -->\n\n正文第一段。\n\n```\n<!-- 代码块中的注释保留 -->\n```\n"
+    root = make_project(tmp_path, sample=False, files={"content/articles/note.md": article(body=body)})
+    result = build(root)
+    assert result.exit_code == 0, [f for f in result.findings if f.severity == "error"]
+    published = b"".join(p.read_bytes() for p in (root / "output").rglob("*") if p.is_file())
+    assert "填写说明".encode() not in published and "代码块中的注释保留".encode() in published
