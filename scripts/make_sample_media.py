@@ -68,7 +68,7 @@ def bar_chart(name: str, title: str, labels: list[str], values: list[float], uni
     d.line((left, bottom, right, bottom), fill=GREY, width=2)
     d.line((left, top, left, bottom), fill=GREY, width=2)
     slot = (right - left) / len(values)
-    for i, (lab, v) in enumerate(zip(labels, values)):
+    for i, (lab, v) in enumerate(zip(labels, values, strict=False)):
         x0 = left + slot * i + slot * 0.2
         x1 = left + slot * (i + 1) - slot * 0.2
         y0 = bottom - (bottom - top) * v / vmax
@@ -242,7 +242,7 @@ def stats_xlsx() -> None:
         ws.append(list(r))
     ws.append([])
     ws.append(["注：数据来源于示例县统计局，为初步核算数；固定资产投资和规模以上工业只公布增速。"])
-    for col, width in zip("ABCD", (30, 8, 12, 16)):
+    for col, width in zip("ABCD", (30, 8, 12, 16), strict=False):
         ws.column_dimensions[col].width = width
     wb.properties.creator = "示例县统计局"
     wb.save(out / "2026-q3-zhuyao-jingji-zhibiao.xlsx")
@@ -274,7 +274,7 @@ def roster_xlsx() -> None:
         ws.append([i, name, addr, idno, phone, area, round(area * rate, 2)])
     ws.append([])
     ws.append(["注：本名单中的身份证号、联系电话已按规定作去标识化处理；公示期内如有异议，请向示例镇人民政府反映。"])
-    for col, width in zip("ABCDEFG", (6, 10, 16, 22, 14, 14, 14)):
+    for col, width in zip("ABCDEFG", (6, 10, 16, 22, 14, 14, 14), strict=False):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2, max_row=2):
         for cell in row:
