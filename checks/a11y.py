@@ -1225,11 +1225,32 @@ def _passed_before(cache_dir: Path, key: str) -> bool:
     return isinstance(data, dict) and data.get("issues") == []
 
 
-def browser_targets(site: OutputSite, run: BuildRun, cache_dir: Path) -> list[tuple[str, str]]:
-    """Every template × desktop/mobile/关怀版, plus (desktop) every page not unchanged-and-clean, or all pages.
+BASELINE_FILE = "axe-baseline.json"
 
-    A page is skipped only when its bytes and assets are those of a run where it had no issue at all;
-    a page whose cached result has violations stays a target (a cache hit) so they are reported again.
+
+def _load_baseline(cache_dir: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads((cache_dir / BASELINE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def save_baseline(cache_dir: Path, keys: dict[str, str]) -> None:
+    """Desktop cache keys of every page after a browser stage without errors: "the last passing run"."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f".{BASELINE_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(dict(sorted(keys.items())), ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, cache_dir / BASELINE_FILE)
+
+
+def browser_targets(site: OutputSite, run: BuildRun, cache_dir: Path) -> list[tuple[str, str]]:
+    """Every template × desktop/mobile/关怀版, plus (desktop) every page whose output changed since the last
+    passing run, or all pages with ``--all-pages``.
+
+    A page is skipped when its bytes and assets are those of a run where it had no issue, or those recorded by
+    the last passing run. The very first run has no passing run to compare with, so it checks the templates
+    (one page per template in three views) and records every page as the baseline.
     """
     from govsite.browser import VIEWS, cache_key
     from govsite.browser.axe import axe_version
@@ -1241,11 +1262,19 @@ def browser_targets(site: OutputSite, run: BuildRun, cache_dir: Path) -> list[tu
             targets[(page.path, view)] = None
     everything = bool(run.data.get("browser_all"))
     version = axe_version()
+    baseline = _load_baseline(cache_dir)
+    keys: dict[str, str] = {}
     for page in pages:
+        key = keys[page.path] = cache_key(site.root, page.path, "desktop", version)
         if (page.path, "desktop") in targets:
             continue
-        if everything or not _passed_before(cache_dir, cache_key(site.root, page.path, "desktop", version)):
+        if everything:
             targets[(page.path, "desktop")] = None
+        elif _passed_before(cache_dir, key) or baseline is None or baseline.get(page.path) == key:
+            continue
+        else:
+            targets[(page.path, "desktop")] = None
+    run.data["browser_baseline_keys"] = keys
     return list(targets)
 
 
@@ -1320,4 +1349,8 @@ def axe_gate(site: OutputSite, ctx: RuleContext) -> int:
                        severity="warning" if issue.kind == "incomplete" else None,
                        axe_rule=issue.rule_id, impact=issue.impact or "", view=result.view,
                        html=issue.html_snippet, help_url=issue.help_url)
+    failed = any(r.error is not None or r.violations for r in results)
+    if not failed and run.data.get("browser_baseline_keys"):
+        with contextlib.suppress(OSError):
+            save_baseline(cache_dir, run.data["browser_baseline_keys"])
     return len(results)

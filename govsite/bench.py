@@ -221,6 +221,9 @@ def run_bench(n: int = 5000, runs: int = 3, workdir: Path | None = None, browser
     page_stage = statistics.median(s.get("stages", {}).get("page", 0.0) for s in samples["govsite_cold"])
     browser_cold = statistics.median(s.get("stages", {}).get("browser", 0.0) for s in samples["govsite_cold"])
     browser_edit = statistics.median(s.get("stages", {}).get("browser", 0.0) for s in samples["govsite_edit"])
+    one = sorted((root / "content" / "articles").rglob("doc-*.md"))[1]
+    checkfile = statistics.median(
+        _measure([sys.executable, "-m", "govsite", "check-file", str(one)], root)["seconds"] for _ in range(3))
     try:
         from govsite.privacy.detect import bench_throughput
 
@@ -237,6 +240,7 @@ def run_bench(n: int = 5000, runs: int = 3, workdir: Path | None = None, browser
         },
         "page_stage_seconds": page_stage, "browser_cold_seconds": browser_cold, "browser_edit_seconds": browser_edit,
         "pii_mb_per_s": pii,
+        "check_file_seconds": checkfile,
         "govsite_exit_codes": [s["code"] for s in samples["govsite_cold"]],
         "govsite_errors": [s.get("errors") for s in samples["govsite_cold"]],
         "targets": {},
@@ -247,6 +251,7 @@ def run_bench(n: int = 5000, runs: int = 3, workdir: Path | None = None, browser
         "edit ≤ 0.6× vanilla cold": r["edit_vs_vanilla_cold"] <= 0.6,
         "peak RSS ≤ 1.5× vanilla": r["rss"] <= 1.5,
         "PII ≥ 50 MB/s": isinstance(pii, float) and pii >= 50,
+        "check-file one document < 1 s": checkfile < 1.0,
     }
     if browser:
         result["targets"]["browser cold ≤ 60 s"] = browser_cold <= 60
@@ -268,6 +273,7 @@ def print_table(result: dict[str, Any]) -> None:
     print(f"page stage (govsite cold): {result['page_stage_seconds']:.2f} s")
     print(f"edit rebuild / vanilla cold: {result['ratios']['edit_vs_vanilla_cold']:.2f}")
     pii = result["pii_mb_per_s"]
+    print(f"check-file, one document: {result['check_file_seconds']:.2f} s")
     print(f"PII scan throughput: {pii:.1f} MB/s" if isinstance(pii, float) else f"PII scan: {pii}")
     if result.get("browser_cold_seconds"):
         print(f"browser gate: cold {result['browser_cold_seconds']:.1f} s, after one edit {result['browser_edit_seconds']:.1f} s")

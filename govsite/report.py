@@ -200,7 +200,7 @@ body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-
 header,main{max-width:1100px;margin:0 auto;padding:1rem}
 h1{font-size:1.6rem;margin:.5rem 0} h2{font-size:1.25rem;border-bottom:2px solid #b30000;padding-bottom:.25rem;margin-top:2rem}
 .pass{color:#0b6b0b;font-weight:bold}.fail{color:#a00000;font-weight:bold}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #999;padding:.35rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #999;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f0f0f0}.sev-error{color:#a00000;font-weight:bold}.sev-warning{color:#7a4b00}.sev-info{color:#333}
 .banner{background:#fff3cd;border:2px solid #7a4b00;padding:.75rem;margin:1rem 0}
 code{background:#f3f3f3;padding:0 .2rem}

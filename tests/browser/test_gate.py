@@ -196,7 +196,7 @@ def test_hanging_page_times_out_without_blocking_others(gate_run: GateRun) -> No
     others = [r for r in gate_run.results if r.path != "hang.html"]
     assert len(others) == len(TARGETS) - 1 and all(r.error is None for r in others)
     # Bounded by page_timeout plus watchdog grace and a browser restart, not by the hang.
-    assert gate_run.seconds < 40, gate_run.seconds
+    assert gate_run.seconds < 120, gate_run.seconds  # liveness bound, not a speed target
 
 
 @pytest.mark.browser
