@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -60,6 +61,20 @@ def decode_html(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+# Per-site checks walk all pages, often several times: keep only the most recently parsed trees alive
+# (sequential access makes a small LRU almost free) so memory does not grow with the size of the site.
+_LIVE: OrderedDict[int, Page] = OrderedDict()
+LIVE_TREES = 48
+
+
+def _remember(page: Page) -> None:
+    _LIVE[id(page)] = page
+    _LIVE.move_to_end(id(page))
+    while len(_LIVE) > LIVE_TREES:
+        _, old = _LIVE.popitem(last=False)
+        old.release()
+
+
 @dataclass
 class Page:
     path: str  # output-relative posix path
@@ -76,9 +91,11 @@ class Page:
 
     @cached_property
     def tree(self) -> HTMLParser:
+        _remember(self)
         return HTMLParser(self.text)
 
     def release(self) -> None:
+        _LIVE.pop(id(self), None)
         for name in self._NODE_ATTRS:
             self.__dict__.pop(name, None)
 
