@@ -223,6 +223,24 @@ def _resolve_memo(memo: dict[tuple[str, str], Ref], url: str, raw: str, hosts: f
     return ref
 
 
+class RefNode:
+    """Stands in for a selectolax node in the link index: holding real nodes would keep every page's parse tree
+    alive for the whole page stage (gigabytes on a 10,000-page site). The node is found again only when a
+    finding needs its CSS selector."""
+
+    __slots__ = ("attributes", "index", "page", "tag")
+
+    def __init__(self, page: Page, index: int, tag: str, attributes: dict[str, Any]):
+        self.page, self.index, self.tag, self.attributes = page, index, tag, attributes
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return self.attributes
+
+    def resolve(self) -> Any:
+        return self.page.tree.css(REF_SELECTOR)[self.index]
+
+
 def page_refs(page: Page, hosts: frozenset[str], cache: dict[tuple[str, str], Ref] | None = None) -> PageRefs:
     """Every reference of one page, resolved. ``cache`` memoizes resolution (nav and footer repeat on every page)."""
     out = PageRefs(page)
@@ -233,9 +251,10 @@ def page_refs(page: Page, hosts: frozenset[str], cache: dict[tuple[str, str], Re
     def res(raw: str) -> Ref:
         return _resolve_memo(memo, url, raw, hosts)
 
-    for node in page.tree.css(REF_SELECTOR):
-        tag = node.tag
-        attrs = node.attrs
+    for index, real in enumerate(page.tree.css(REF_SELECTOR)):
+        tag = real.tag
+        attrs = dict(real.attrs)
+        node = RefNode(page, index, tag, attrs)
         if tag == "meta":
             if (attrs.get("http-equiv") or "").lower() == "refresh":
                 m = META_REFRESH_RE.search(attrs.get("content") or "")

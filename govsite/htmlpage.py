@@ -22,6 +22,9 @@ def norm_ws(text: str | None) -> str:
 
 def css_path(node: Node) -> str:
     """A short, stable CSS selector for a node (id if any, else tag chain with nth-of-type)."""
+    resolve = getattr(node, "resolve", None)
+    if resolve is not None:  # a lightweight stand-in (checks/links.py RefNode)
+        node = resolve()
     parts: list[str] = []
     cur: Node | None = node
     while cur is not None and cur.tag not in ("html", "-undef", None):
