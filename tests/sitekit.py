@@ -96,3 +96,13 @@ def fill_blank_columns(root: Path, date: str = "2026-11-19 12:00") -> None:
         if not col.link and not names(col.name) & used:
             text = article(f"{col.name}栏目信息", date=date, category=col.name, doc_type="notice")
             (root / "content" / "articles" / f"fill-{col.slug}.md").write_text(text, encoding="utf-8")
+
+
+def hits(result: BuildResult, rule: str, severity: str | None = None) -> list[Any]:
+    """Findings of one rule (optionally of one severity)."""
+    return [f for f in result.findings if f.rule == rule and (severity is None or f.severity == severity)]
+
+
+def vetoes(result: BuildResult, rule: str) -> list[Any]:
+    """Findings of a rule that reached the 单项否决 threshold."""
+    return [f for f in hits(result, rule) if dict(f.extra).get("veto")]

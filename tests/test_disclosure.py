@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from sitekit import article, build, fill_blank_columns, make_project
+from sitekit import article, build, fill_blank_columns, hits, make_project
 
 from govsite.build import BuildResult
-from govsite.findings import Finding
 
 MY_RULES = ("OPEN-001", "OPEN-003", "REPORT-001", "REPORT-002")
 NOW = "2026-11-20T18:00"
@@ -42,9 +41,6 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, now: str = NOW, file
     assert not crashed, crashed
     return result
 
-
-def hits(result: BuildResult, rule: str, severity: str | None = None) -> list[Finding]:
-    return [f for f in result.findings if f.rule == rule and (severity is None or f.severity == severity)]
 
 
 def report(kind: str, year: int, date: str, *, title: str = "", body: str = "", category: str = "政府信息公开年报") -> str:

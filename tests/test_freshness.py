@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sitekit import article, build, fill_blank_columns, make_project
+from sitekit import article, build, fill_blank_columns, hits, make_project, vetoes
 
 from govsite import ledger
 from govsite.build import BuildResult
@@ -54,12 +54,6 @@ def run(root: Path) -> BuildResult:
     return result
 
 
-def hits(result: BuildResult, rule: str, severity: str | None = None) -> list[Finding]:
-    return [f for f in result.findings if f.rule == rule and (severity is None or f.severity == severity)]
-
-
-def vetoes(result: BuildResult, rule: str) -> list[Finding]:
-    return [f for f in hits(result, rule) if dict(f.extra).get("veto")]
 
 
 def mine(result: BuildResult, severity: str = "error") -> list[Finding]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitekit import article, build, make_project
+from sitekit import article, build, hits, make_project
 
 from govsite.build import BuildResult
 from govsite.findings import Finding
@@ -51,9 +51,6 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], 
     assert not set(result.run.crashed) & set(MY_RULES), result.run.crashed  # a crash is never a finding here
     return result
 
-
-def hits(result: BuildResult, rule: str, severity: str | None = None) -> list[Finding]:
-    return [f for f in result.findings if f.rule == rule and (severity is None or f.severity == severity)]
 
 
 def mine(result: BuildResult) -> list[Finding]:

@@ -6,16 +6,13 @@ import json
 import shutil
 
 import pytest
-from sitekit import article, build, make_project
+from sitekit import article, build, hits, make_project
 
 from govsite.audit import audit_directory
 
 MY_RULES = {"URL-003", "LAYOUT-004", "LAYOUT-005", "LAYOUT-006", "OPEN-004", "INTEG-001", "INTEG-002", "INTEG-003",
             "INTEG-004", "EXT-001", "EXT-002", "ADS-001"}
 
-
-def hits(result, rule, severity=None):
-    return [f for f in result.findings if f.rule == rule and (severity is None or f.severity == severity)]
 
 
 @pytest.fixture(scope="module")

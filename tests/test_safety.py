@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sitekit import article, build, make_project
+from sitekit import article, build, hits, make_project
 
 from checks.safety import find_terms, hidden_reason, lexicon, parse_style
 
@@ -31,9 +31,6 @@ def bad(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("bad"), sample=False, files=files)
     return root, build(root)
 
-
-def hits(result, rule, severity=None):
-    return [f for f in result.findings if f.rule == rule and (severity is None or f.severity == severity)]
 
 
 def line_of(key: str, needle: str) -> int:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitekit import article, build, fill_blank_columns, make_project
+from sitekit import article, build, fill_blank_columns, hits, make_project, vetoes
 
 from checks.services import CHANNEL_RE
 from govsite.build import BuildResult
-from govsite.findings import Finding
 
 MY_RULES = ("SERVICE-001", "SERVICE-002", "SERVICE-003", "INTERACT-001")
 GUIDE = "content/articles/guide.md"
@@ -58,12 +57,6 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, files: dict[str, str
     return result
 
 
-def hits(result: BuildResult, rule: str, severity: str | None = None) -> list[Finding]:
-    return [f for f in result.findings if f.rule == rule and (severity is None or f.severity == severity)]
-
-
-def vetoes(result: BuildResult, rule: str) -> list[Finding]:
-    return [f for f in hits(result, rule) if dict(f.extra).get("veto")]
 
 
 # ---- the minimal site passes; SERVICE-001 -----------------------------------------------------------
