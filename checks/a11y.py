@@ -49,10 +49,7 @@ CACHE_DIR = ".govsite-cache"
 
 
 def is_redirect_stub(page: Page) -> bool:
-    for node in page.tree.css("meta[http-equiv]"):
-        if (node.attributes.get("http-equiv") or "").strip().lower() == "refresh":
-            return True
-    return False
+    return page.is_redirect
 
 
 def checked_pages(site: OutputSite) -> list[Page]:
@@ -61,11 +58,7 @@ def checked_pages(site: OutputSite) -> list[Page]:
 
 
 def template_of(page: Page) -> str:
-    body = page.tree.body
-    declared = (body.attributes.get("data-template") if body is not None else None) or ""
-    if declared:
-        return declared
-    return page.page_type  # audit mode (pages not built by this theme): one template per page type
+    return page.template
 
 
 def representatives(pages: Iterable[Page]) -> dict[str, Page]:
@@ -74,7 +67,7 @@ def representatives(pages: Iterable[Page]) -> dict[str, Page]:
     for page in pages:
         key = template_of(page)
         cur = reps.get(key)
-        if cur is None or (len(page.text), page.path) > (len(cur.text), cur.path):
+        if cur is None or (page.size, page.path) > (cur.size, cur.path):
             reps[key] = page
     return dict(sorted(reps.items()))
 
@@ -580,7 +573,7 @@ def _has_text_size_control(page: Page) -> bool:
     return sum(1 for n in names if re.search(r"A\s*[+＋\-－]|放大|缩小|字号|大字", n)) >= 2
 
 
-@rule("A11Y-002", title="关怀版正文字号不小于 18 磅（24px），提供字号调节", stage="page", per="site",
+@rule("A11Y-002", title="关怀版正文字号不小于 18 磅（24px），提供字号调节", stage="page", per="site", shares="stylesheets",
       clause=AGED + " 1.2.3（网页缩放与大字号）", confidence="S",
       fix="在主题样式中为 html.care 设置正文字号不小于 24px（18pt），例如 html.care { --base: 24px }；并提供 ≥3 档的字号按钮",
       why="适老化规范要求提供不依赖操作系统和浏览器的大字号界面，移动端至少一档字号不小于 18 磅。")
@@ -613,7 +606,7 @@ def elder_text_size(site: OutputSite, ctx: RuleContext) -> int:
 # ---------------------------------------------------------------- A11Y-004 line spacing
 
 
-@rule("A11Y-004", title="行距与段落间距（正文行距 ≥1.3 倍，建议 ≥1.5 倍；关怀版 ≥1.5 倍）", stage="page", per="site",
+@rule("A11Y-004", title="行距与段落间距（正文行距 ≥1.3 倍，建议 ≥1.5 倍；关怀版 ≥1.5 倍）", stage="page", per="site", shares="stylesheets",
       clause=AGED + "；《移动互联网应用（APP）适老化通用设计规范》行间距不小于 1.3 倍", confidence="P/M",
       fix="正文 line-height 设为 1.5 以上（关怀版 1.8 左右），段落之间留出不小于 0.3 倍行高的间距",
       why="较大的行距和段距帮助老年人和阅读障碍者逐行阅读（GB/T 37668 对应 WCAG 1.4.12 文本间距）。")
@@ -778,7 +771,7 @@ def _cursor_size(sheet: Sheet, site: OutputSite, value: str) -> tuple[str, tuple
         return ref, None
 
 
-@rule("A11Y-007", title="键盘可操作、焦点清晰可见，关怀版提供大号鼠标指针", stage="page", per="site",
+@rule("A11Y-007", title="键盘可操作、焦点清晰可见，关怀版提供大号鼠标指针", stage="page", per="site", shares="stylesheets",
       clause=AGED + "（全程键盘操作与特大鼠标）；" + GBT + "（对应 WCAG 2.1.1、2.4.7）", confidence="S/M",
       fix="不要在 :focus 上去掉 outline（若要去掉，须用 :focus-visible 提供清晰的替代焦点样式）；可点击元素用 <a href>/<button>；"
           "关怀版用 cursor: url(大号指针.png) 提供 ≥48px 的鼠标指针",

@@ -307,7 +307,7 @@ class Grouped:
 
 # ---- URL-003 ---------------------------------------------------------------------------------
 
-@rule("URL-003", title="站内链接、锚点、附件和图片均有效", stage="page", per="site", clause=URL_CLAUSE, confidence="P/M",
+@rule("URL-003", title="站内链接、锚点、附件和图片均有效", stage="page", per="site", shares="link_index", clause=URL_CLAUSE, confidence="P/M",
       fix="修改链接地址，或补上缺失的页面、附件、图片；附件不能是空文件",
       why="「首页及其他页面不能正常访问的链接数量」是普查扣分项；构建时按零容忍处理站内失效链接。",
       example_bad="[办事指南](/bsfw/guide-old.html) 而该页面已删除", example_good="[办事指南](/bsfw/)")
@@ -408,7 +408,7 @@ def _trail(rel: str, parent: dict[str, str]) -> str:
     return " → ".join("/" + p for p in reversed(chain))
 
 
-@rule("LAYOUT-004", title="三次点击原则：栏目 2 次、文章 3 次点击内可达", stage="page", per="site", severity="warning",
+@rule("LAYOUT-004", title="三次点击原则：栏目 2 次、文章 3 次点击内可达", stage="page", per="site", shares="link_index", severity="warning",
       clause=DEPTH_CLAUSE, confidence="S",
       params={"max_column_depth": 2, "max_article_depth": 3},
       fix="在首页、导航或栏目页增加入口，或减少栏目层级；分页列表应列出全部页码",
@@ -476,7 +476,7 @@ def _index_url(entry: dict[str, Any], hosts: frozenset[str]) -> str:
     return ref.path if ref.kind == "internal" else ""
 
 
-@rule("LAYOUT-005", title="站内搜索：每页有搜索框，搜索索引覆盖全部文章", stage="page", per="site", clause=SEARCH_CLAUSE,
+@rule("LAYOUT-005", title="站内搜索：每页有搜索框，搜索索引覆盖全部文章", stage="page", per="site", shares="link_index", clause=SEARCH_CLAUSE,
       confidence="S/M", fix="页面头部放置 <form role=\"search\" action=\"/search.html\">；构建生成的 search-index.json 应收录每篇文章",
       why="搜索功能是政府网站检查指标；搜不到已发布的文章等于信息未公开。")
 def site_search(site: OutputSite, ctx: RuleContext) -> int:
@@ -541,7 +541,7 @@ def site_search(site: OutputSite, ctx: RuleContext) -> int:
     return len(site.pages) + len(articles)
 
 
-@rule("OPEN-004", title="政策文件可在政府信息公开平台检索、下载", stage="page", per="site", clause=OPEN_CLAUSE, confidence="P",
+@rule("OPEN-004", title="政策文件可在政府信息公开平台检索、下载", stage="page", per="site", shares="link_index", clause=OPEN_CLAUSE, confidence="P",
       fix="确保每份政策文件都进入站内搜索索引，附件链接有效（见 URL-003）",
       why="条例要求政府信息公开平台具备检索、查阅、下载功能。")
 def policy_searchable(site: OutputSite, ctx: RuleContext) -> int:
@@ -573,7 +573,7 @@ def _canonical(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
-@rule("LAYOUT-006", title="网站地图页列出全部栏目，sitemap.xml 覆盖全部栏目和文章", stage="page", per="site",
+@rule("LAYOUT-006", title="网站地图页列出全部栏目，sitemap.xml 覆盖全部栏目和文章", stage="page", per="site", shares="link_index",
       severity="warning", clause=SITEMAP_CLAUSE, confidence="S/M",
       fix="网站地图模板（theme/templates/sitemap.html）应逐级列出 content/columns.yaml 中的全部栏目；页面底部链接到 /sitemap.html",
       why="网站地图帮助公众在三次点击内找到任一栏目，也是 LAYOUT-004 允许的中转页。")

@@ -369,7 +369,7 @@ def harmful_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
                        line=src.line(s))
 
 
-@check("INTEG-003", stage="page", per="site")
+@check("INTEG-003", stage="page", per="site", shares="link_index")
 def harmful_in_pages(site: OutputSite, ctx: RuleContext) -> int:
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
     out = Grouped(ctx)
@@ -500,7 +500,7 @@ class _AttachmentCache:
             pass  # a cache that cannot be written only costs time
 
 
-@check("INTEG-002", stage="page", per="site")
+@check("INTEG-002", stage="page", per="site", shares="link_index")
 def secret_in_pages(site: OutputSite, ctx: RuleContext) -> int:
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
     out = Grouped(ctx)
@@ -561,7 +561,7 @@ def typos_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
                        fix=f"把「{wrong}」改为「{right}」")
 
 
-@check("INTEG-001", stage="page", per="site")
+@check("INTEG-001", stage="page", per="site", shares="link_index")
 def typos_in_pages(site: OutputSite, ctx: RuleContext) -> int:
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
     out = Grouped(ctx)
@@ -608,7 +608,7 @@ def lowered(page: Page, run: BuildRun) -> str:
     return page.text.lower()
 
 
-@rule("EXT-001", title="不得加载境外或未经许可的外部资源（脚本、字体、CDN、统计）", stage="page", per="site", clause=EXT_CLAUSE,
+@rule("EXT-001", title="不得加载境外或未经许可的外部资源（脚本、字体、CDN、统计）", stage="page", per="site", shares="link_index", clause=EXT_CLAUSE,
       confidence="M", fix="把脚本、样式、字体和图片放到本站（theme/static）自行托管；必须使用的政府平台资源写入 data/lexicon/external_allowlist.txt",
       why="境外 CDN、字体和统计服务在境内可能无法访问，并把访客数据传给境外或商业机构。",
       example_bad='<link href="https://fonts.googleapis.com/css?family=Noto+Sans">',
@@ -675,7 +675,7 @@ def doc_for_page(run: BuildRun, page: Page) -> SourceDoc | None:
     return mapping.get(page.path)
 
 
-@rule("ADS-001", title="不得刊登商业广告、不得链接商业网站", stage="page", per="site", clause=ADS_CLAUSE, confidence="S/M",
+@rule("ADS-001", title="不得刊登商业广告、不得链接商业网站", stage="page", per="site", shares="link_index", clause=ADS_CLAUSE, confidence="S/M",
       fix="删除该链接；确需链接非政府网站的，在文章元数据中写明 external_ok: <审核理由>，或经审核后加入 data/lexicon/link_allowlist.txt",
       why="政府网站不得从事商业活动、刊登商业广告或链接商业广告页面。",
       example_bad="[优惠购房](https://www.example-realestate.com/)", example_good="[中国政府网](https://www.gov.cn/)")
@@ -714,7 +714,7 @@ def external_links(site: OutputSite, ctx: RuleContext) -> int:
     return checked + len(site.pages)
 
 
-@rule("EXT-002", title="外部链接带 rel=\"noopener noreferrer\"", stage="page", per="site", severity="warning",
+@rule("EXT-002", title="外部链接带 rel=\"noopener noreferrer\"", stage="page", per="site", shares="link_index", severity="warning",
       clause="外部链接管理（各省通行做法；rulebook EXT-002）", confidence="M",
       fix="外部链接加上 rel=\"noopener noreferrer\"（模板中的链接改模板，正文链接可写成 <a href=\"…\" rel=\"noopener noreferrer\">）",
       why="不带 noopener 的外链可以操纵本站页面（反向标签劫持），noreferrer 避免把访客来源泄露给外部网站。")

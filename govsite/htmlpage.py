@@ -78,19 +78,44 @@ def _remember(page: Page) -> None:
         old.release()
 
 
-@dataclass
 class Page:
-    path: str  # output-relative posix path
-    text: str
+    """One output page. Built pages are read from disk on demand and dropped again with their parse tree, so the
+    page stage never holds the whole site's HTML (a 10,000-page portal is ~150 MB of text)."""
+
+    def __init__(self, path: str, text: str | None = None, *, file: Path | None = None):
+        if text is None and file is None:
+            raise ValueError("Page needs its text or its file")
+        self.path = path  # output-relative posix path
+        self._text = text
+        self._file = file
+
+    def __repr__(self) -> str:
+        return f"Page({self.path!r})"
 
     @property
     def url(self) -> str:
         return "/" + self.path
 
-    # Parsed trees are large next to the page text; the page stage releases each page's tree after its
-    # per-page checks (item-major order), keeping memory flat on 10,000-page sites. Small derived values
-    # (meta, footer_text, …) stay cached.
-    _NODE_ATTRS = ("tree", "footer", "header", "main")
+    @property
+    def text(self) -> str:
+        if self._text is not None:
+            return self._text
+        loaded = self.__dict__.get("_loaded")
+        if loaded is None:
+            assert self._file is not None
+            loaded = self.__dict__["_loaded"] = decode_html(self._file.read_bytes())
+            _remember(self)
+        return loaded
+
+    @cached_property
+    def size(self) -> int:
+        """Length of the page text in characters (kept after :meth:`release`)."""
+        return len(self.text)
+
+    # Parsed trees and long derived texts are large next to the page text; the page stage releases each page's
+    # tree after its per-page checks (item-major order), keeping memory flat on 10,000-page sites. Small derived
+    # values (meta, footer_text, …) stay cached.
+    _NODE_ATTRS = ("tree", "footer", "header", "main", "visible_text", "_loaded")
 
     @cached_property
     def tree(self) -> HTMLParser:
@@ -131,6 +156,21 @@ class Page:
         if self.meta.get("ColumnName"):
             return "column"
         return "special"
+
+    @cached_property
+    def is_redirect(self) -> bool:
+        """A <meta http-equiv="refresh"> stub (e.g. a moved page), not a real page."""
+        for node in self.tree.css("meta[http-equiv]"):
+            if (node.attributes.get("http-equiv") or "").strip().lower() == "refresh":
+                return True
+        return False
+
+    @cached_property
+    def template(self) -> str:
+        """The theme template that rendered the page (body data-template); audit mode: the page type."""
+        body = self.tree.body
+        declared = (body.attributes.get("data-template") if body is not None else None) or ""
+        return declared or self.page_type
 
     @cached_property
     def footer(self) -> Node | None:
@@ -174,7 +214,7 @@ class OutputSite:
             rel = path.relative_to(root).as_posix()
             site.files.append(rel)
             if path.suffix in (".html", ".htm"):
-                site.pages.append(Page(rel, decode_html(path.read_bytes())))
+                site.pages.append(Page(rel, file=path))
         return site
 
     def __iter__(self) -> Iterator[Page]:

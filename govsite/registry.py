@@ -9,7 +9,7 @@ outside this registry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 STAGES = ("config", "content", "site", "page", "browser", "gate")
@@ -35,6 +35,12 @@ class Check:
     per: str = "item"  # "item": called per item; "site": called once with the whole collection
     doc_types: frozenset[str] | None = None  # content/site: only these document types
     page_types: frozenset[str] | None = None  # page: home/column/article/special
+    # Name of an expensive per-build cache this check shares with others (e.g. "link_index"): the parallel
+    # page stage keeps checks that share a cache in one process so it is built once.
+    shares: str | None = None
+    # Per-item checks may gather small facts per item (RuleContext.collect) and judge them together once all
+    # items were seen: ``finish(collected, ctx)``, where collected maps item key → fact, sorted by key.
+    finish: Callable[..., Any] | None = None
 
     @property
     def key(self) -> str:
@@ -75,13 +81,13 @@ RULES: dict[str, Rule] = {}
 
 
 def _add_check(rule_id: str, func: Callable[..., Any], stage: str, plugin: str | None, per: str,
-               doc_types: Iterable[str] | None, page_types: Iterable[str] | None) -> None:
+               doc_types: Iterable[str] | None, page_types: Iterable[str] | None, shares: str | None = None) -> None:
     if stage not in STAGES:
         raise ValueError(f"{rule_id}: unknown stage {stage}")
     r = RULES[rule_id]
     chk = Check(rule_id=rule_id, stage=stage, func=func, plugin=plugin or DEFAULT_PLUGIN[stage], per=per,
                 doc_types=frozenset(doc_types) if doc_types is not None else None,
-                page_types=frozenset(page_types) if page_types is not None else None)
+                page_types=frozenset(page_types) if page_types is not None else None, shares=shares)
     if any(c.key == chk.key for c in r.checks):
         existing = next(c for c in r.checks if c.key == chk.key)
         if existing.func.__qualname__ != func.__qualname__ or existing.func.__module__ != func.__module__:
@@ -106,6 +112,7 @@ def rule(
     doc_types: Iterable[str] | None = None,
     page_types: Iterable[str] | None = None,
     per: str = "item",
+    shares: str | None = None,
     example_bad: str = "",
     example_good: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -121,7 +128,7 @@ def rule(
             RULES[rule_id] = Rule(id=rule_id, title=title, severity=severity, clause=clause, fix=fix, why=why,
                                   confidence=confidence, params=dict(params or {}), example_bad=example_bad,
                                   example_good=example_good)
-        _add_check(rule_id, func, stage, plugin, per, doc_types, page_types)
+        _add_check(rule_id, func, stage, plugin, per, doc_types, page_types, shares)
         return func
 
     return decorate
@@ -135,13 +142,34 @@ def check(
     doc_types: Iterable[str] | None = None,
     page_types: Iterable[str] | None = None,
     per: str = "item",
+    shares: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Attach one more check (at another stage) to a rule defined with :func:`rule`."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         if rule_id not in RULES:
             raise ValueError(f"check for undefined rule {rule_id}: define it with @rule first")
-        _add_check(rule_id, func, stage, plugin, per, doc_types, page_types)
+        _add_check(rule_id, func, stage, plugin, per, doc_types, page_types, shares)
+        return func
+
+    return decorate
+
+
+def finish(rule_id: str, *, stage: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Attach the site-wide conclusion of a per-item check: called once with everything it collected.
+
+    This keeps whole-site judgements (duplicate titles, a summary of the same fault on many pages) in a
+    single pass over the pages, which also lets the page stage split the pages across processes.
+    """
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        r = RULES.get(rule_id)
+        chk = next((c for c in r.checks if c.stage == stage), None) if r is not None else None
+        if r is None or chk is None:
+            raise ValueError(f"finish for {rule_id}@{stage}: define the check first")
+        if chk.per == "site":
+            raise ValueError(f"finish for {rule_id}@{stage}: only per-item checks collect and finish")
+        r.checks[r.checks.index(chk)] = replace(chk, finish=func)
         return func
 
     return decorate

@@ -102,6 +102,11 @@ class RuleContext:
             )
         )
 
+    def collect(self, key: str, value: Any) -> None:
+        """Keep a small, picklable fact about one item for this check's ``finish`` (see registry.finish)."""
+        assert self.check is not None, "collect() needs a check"
+        self.run.data.setdefault("collected", {}).setdefault(self.check.key, {})[key] = value
+
     def report_exception(self, exc: BaseException, where: str) -> None:
         tb = traceback.extract_tb(exc.__traceback__)
         last = f"{tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else "?"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, Sized
 
-from .registry import RULES
+from . import parallel
+from .registry import RULES, Check
 from .run import BuildRun, RuleContext, enabled_checks
 
 
@@ -34,6 +35,36 @@ def _run_checks(run: BuildRun, stage: str, items: Any, describe: Callable[[Any],
     checks = [c for c in enabled_checks(run, stage)
               if c.plugin in run.loaded_plugins  # others: the gate reports them as not run
               and (wanted is None or c.rule_id in wanted)]
+    if stage != "page" or not isinstance(items, Sized):
+        run_checks_serial(run, stage, items, describe, checks)
+        return
+    workers = parallel.worker_count(run, len(items))
+    if workers > 1:
+        parallel.run_parallel(run, stage, items, describe, checks, workers, run_checks_serial, run_finishers)
+    else:
+        run_checks_serial(run, stage, items, describe, checks)
+    if len(items) >= parallel.MIN_PAGES:
+        parallel.save_costs(run, len(items), run.data.get("check_timings", {}))
+
+
+def run_finishers(run: BuildRun, checks: list[Check]) -> None:
+    """Call each per-item check's ``finish`` once with what it collected (after all items, in all processes)."""
+    per_check = run.data.setdefault("check_timings", {})
+    collected = run.data.get("collected", {})
+    for chk in checks:
+        if chk.finish is None or chk.per == "site":
+            continue
+        ctx = RuleContext(run, RULES[chk.rule_id], chk)
+        t0 = time.perf_counter()
+        try:
+            chk.finish(dict(sorted(collected.get(chk.key, {}).items())), ctx)
+        except Exception as exc:
+            ctx.report_exception(exc, "全站汇总")
+        per_check[chk.key] = per_check.get(chk.key, 0.0) + time.perf_counter() - t0
+
+
+def run_checks_serial(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str],
+                      checks: list[Check], finish: bool = True) -> None:
     per_check = run.data.setdefault("check_timings", {})
     item_checks = [(c, RuleContext(run, RULES[c.rule_id], c)) for c in checks if c.per != "site"]
     if item_checks:
@@ -55,6 +86,8 @@ def _run_checks(run: BuildRun, stage: str, items: Any, describe: Callable[[Any],
                 release()
         for chk, _ in item_checks:
             run.mark_ran(chk, counts[chk.key])
+        if finish:
+            run_finishers(run, [c for c, _ in item_checks])
     for chk in checks:
         if chk.per != "site":
             continue
