@@ -41,7 +41,12 @@ def upstream(ctx: RuleContext) -> tuple[list[UpstreamItem], list[UpstreamProblem
 
 
 def upstream_by_url(ctx: RuleContext) -> dict[str, UpstreamItem]:
-    return {item.key: item for item in upstream(ctx)[0]}
+    """Upstream items by normalised URL, built once per build (every reprint looks itself up)."""
+    items = upstream(ctx)[0]
+    cached = ctx.run.data.get("_upstream_by_url")
+    if cached is None or cached[0] is not items:
+        cached = ctx.run.data["_upstream_by_url"] = (items, {item.key: item for item in items})
+    return cached[1]
 
 
 def reprint_docs(model: SiteModel) -> list[SourceDoc]:

@@ -246,6 +246,7 @@ def _child(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str]
 def run_parallel(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str], checks: list[Check],
                  workers: int, run_serial: RunSerial, finishers: Callable[[BuildRun, list[Check]], None]) -> None:
     bins = [b for b in plan(checks, workers, load_costs(run)) if b.tasks]
+    run.data["page_workers"] = len(bins)
     log.info("page stage: %d processes, planned loads %s", len(bins), [round(b.load, 2) for b in bins])
     children: list[tuple[int, int, Bin]] = []
     for b in bins[1:]:

@@ -85,6 +85,18 @@ def stable_slug(doc: SourceDoc) -> str:
 class GovMarkdownReader(MarkdownReader):
     """Reads sources through the strict parser, applies transforms (privacy masking), then Markdown."""
 
+    def _markdown(self) -> Markdown:
+        """One Markdown converter per reader, reset between documents (building one costs ~0.4 ms per file)."""
+        md = self.__dict__.get("_gov_md")
+        if md is None:
+            md_settings = dict(self.settings["MARKDOWN"])
+            md_settings["extensions"] = [e for e in md_settings.get("extensions", [])
+                                         if e != "markdown.extensions.meta"]
+            md = self.__dict__["_gov_md"] = Markdown(**md_settings)
+        else:
+            md.reset()
+        return md
+
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         run = ensure_run(self.settings)
         sources: dict[str, SourceDoc] = run.data.setdefault("sources", {})
@@ -98,10 +110,8 @@ class GovMarkdownReader(MarkdownReader):
         meta = {k: mv.value for k, mv in doc.meta.items()}
         for transform in run.data.get("transforms", []):
             body, meta = transform(doc, body, meta)
-        md_settings = dict(self.settings["MARKDOWN"])
-        md_settings["extensions"] = [e for e in md_settings.get("extensions", []) if e != "markdown.extensions.meta"]
         self._source_path = source_path
-        self._md = Markdown(**md_settings)
+        self._md = self._markdown()
         content = external_links_rel(self._md.convert(body), str(self.settings.get("GOVSITE_SITEURL") or ""))
         metadata: dict[str, Any] = {}
         for name, value in meta.items():

@@ -105,7 +105,8 @@ def findings_json(findings: list[Finding], run: BuildRun | None, seconds: float 
         # The only field that may differ between two identical builds.
         "timing": {"seconds": round(seconds, 3) if seconds is not None else None,
                    "stages": dict(sorted((run.data.get("timings") or {}).items())) if run else {},
-                   "browser_seconds": (run.data.get("browser_stats") or {}).get("seconds") if run else None},
+                   "browser_seconds": (run.data.get("browser_stats") or {}).get("seconds") if run else None,
+                   "page_workers": run.data.get("page_workers") if run else None},
     }
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 

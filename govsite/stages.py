@@ -39,11 +39,12 @@ def _run_checks(run: BuildRun, stage: str, items: Any, describe: Callable[[Any],
         run_checks_serial(run, stage, items, describe, checks)
         return
     workers = parallel.worker_count(run, len(items))
+    run.data["page_workers"] = workers
     if workers > 1:
         parallel.run_parallel(run, stage, items, describe, checks, workers, run_checks_serial, run_finishers)
     else:
         run_checks_serial(run, stage, items, describe, checks)
-    if len(items) >= parallel.MIN_PAGES:
+    if workers > 1 or len(items) >= parallel.MIN_PAGES:
         parallel.save_costs(run, len(items), run.data.get("check_timings", {}))
 
 
