@@ -18,17 +18,17 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import ahocorasick
 
 from govsite import manifest
 from govsite.htmlpage import OutputSite, Page, css_path, norm_ws
-from govsite.registry import check, rule
+from govsite.registry import check, finish, rule
 from govsite.run import BuildRun, RuleContext
 from govsite.source import SourceDoc
 
-from .links import Grouped, css_urls, link_index, resolve
+from .links import REF_ATTRS, REF_SELECTOR, Grouped, Ref, css_urls, own_hosts, resolve, srcset_urls
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
 VETO = "国办秘函〔2019〕19号 单项否决指标"
@@ -235,7 +235,16 @@ class Segment:
     text: str  # normalized
 
 
-def page_segments(page: Page, index: Any) -> list[Segment]:
+def page_segments(page: Page, index: Any = None) -> list[Segment]:
+    """Where INTEG-001/002/003 look on a rendered page: title, meta tags, body text, link targets and alt/title.
+
+    ``index`` (a links.LinkIndex) is optional: without it the link targets are read from the page itself.
+    """
+    refs = index.refs_of(page) if index is not None else refs_of_page(page, frozenset(), {})
+    return _segments(page, [ref.raw for tag, _n, _a, ref in refs if tag == "a" or tag == "area"])
+
+
+def _segments(page: Page, hrefs: list[str]) -> list[Segment]:
     segs = []
     title = page.tree.css_first("title")
     if title is not None:
@@ -244,7 +253,7 @@ def page_segments(page: Page, index: Any) -> list[Segment]:
     if metas:
         segs.append(Segment("网页标签", "head", norm("\n".join(metas))))
     segs.append(Segment("正文", "body", norm(page.visible_text)))
-    attrs = [ref.raw for tag, _n, _a, ref in index.refs_of(page) if tag == "a" or tag == "area"]
+    attrs = list(hrefs)
     body = page.tree.body
     if body is not None:
         for node in body.css("img[alt], [title]"):
@@ -257,37 +266,144 @@ def page_segments(page: Page, index: Any) -> list[Segment]:
     return segs
 
 
-@dataclass(frozen=True)
-class TextHit:
-    page: Page
-    seg: Segment
-    start: int
-    end: int
-    payload: Any
+# ---- what the per-page checks here derive from the page being checked -------------------------
+
+def refs_of_page(page: Page, hosts: frozenset[str], memo: dict[tuple[str, str], Ref]) -> list[tuple[str, Any, str, Ref]]:
+    """``(tag, node, attribute, ref)`` for every reference of the page, as in checks/links.py ``page_refs`` (same
+    elements, attributes and order; ``ref.raw`` is the stripped attribute value), but with the page's own nodes
+    and without ``<form action>`` and ``<meta http-equiv=refresh>``, which no rule here reads."""
+    refs: list[tuple[str, Any, str, Ref]] = []
+    url = page.url
+    for node in page.tree.css(REF_SELECTOR):
+        tag = node.tag
+        if tag == "meta" or tag == "form":
+            continue
+        attrs = node.attrs
+        for attr in REF_ATTRS[tag]:
+            value = attrs.get(attr)
+            if value is None:
+                continue
+            if attr == "srcset":
+                for v in srcset_urls(value):
+                    refs.append((tag, node, attr, _resolve(memo, url, v, hosts)))
+            else:
+                refs.append((tag, node, attr, _resolve(memo, url, value.strip(), hosts)))
+    return refs
 
 
-def text_hits(site: OutputSite, run: BuildRun) -> dict[str, list[TextHit]]:
-    """One pass over the text of every page for INTEG-001/002/003; each rule then reports its own hits.
+def _resolve(memo: dict[tuple[str, str], Ref], url: str, raw: str, hosts: frozenset[str]) -> Ref:
+    """links.resolve, memoized: root-relative and absolute addresses do not depend on the page, relative ones only
+    on its directory, "#x" and "?x" on the page itself (nav and footer links repeat on every page)."""
+    first = raw[:1]
+    if first == "/" and raw[1:2] != "/" or raw.startswith(("http:", "https:")):
+        key = ("", raw)
+    elif first in ("#", "?", ""):
+        key = (url, raw)
+    else:
+        key = (url[: url.rfind("/") + 1], raw)
+    ref = memo.get(key)
+    if ref is None:
+        ref = memo[key] = resolve(url, raw, hosts)
+    return ref
 
-    Only the hits are kept (with their segment, for the snippet and the selector), not the page texts.
-    """
-    cached = run.data.get("_safety_hits")
-    if cached is not None and cached[0] is site:
-        return cached[1]
-    lex = lexicon(run.settings)
-    index = link_index(site, run)
-    hits: dict[str, list[TextHit]] = {"INTEG-001": [], "INTEG-002": [], "INTEG-003": []}
-    for page in site:
-        for seg in page_segments(page, index):
-            text = seg.text
-            for s, e, payload in find_terms(lex.harmful, text):
-                hits["INTEG-003"].append(TextHit(page, seg, s, e, (*payload, _context(text, s, e, lex.context))))
-            for m in SECRET_RE.finditer(text):
-                hits["INTEG-002"].append(TextHit(page, seg, m.start(), m.end(), norm_ws(m.group(0))))
-            for s, e, payload in _typo_hits(text, lex):
-                hits["INTEG-001"].append(TextHit(page, seg, s, e, payload))
-    run.data["_safety_hits"] = (site, hits)
-    return hits
+
+def run_hosts(run: BuildRun) -> frozenset[str]:
+    """The site's own host names (links.own_hosts), once per run."""
+    cached = run.data.get("_safety_hosts")
+    if cached is None:
+        cached = run.data["_safety_hosts"] = own_hosts(run.settings)
+    return cached
+
+
+class PageFacts:
+    """The references, text segments and lower-cased HTML of the page being checked, computed once for all the
+    per-page checks here (INTEG-001…004, EXT-001/002, ADS-001). The page stage runs every per-page check on one
+    page before going on to the next (item-major), so one slot is enough. It holds the page and the run, so
+    another page or another build never sees these facts."""
+
+    __slots__ = ("_low", "_refs", "_segments", "page", "run")
+
+    def __init__(self, page: Page, run: BuildRun):
+        self.page = page
+        self.run = run
+        self._refs: list[tuple[str, Any, str, Ref]] | None = None
+        self._segments: list[Segment] | None = None
+        self._low: str | None = None
+
+    @property
+    def refs(self) -> list[tuple[str, Any, str, Ref]]:
+        if self._refs is None:
+            memo = self.run.data.setdefault("_safety_ref_memo", {})
+            self._refs = refs_of_page(self.page, run_hosts(self.run), memo)
+        return self._refs
+
+    @property
+    def segments(self) -> list[Segment]:
+        if self._segments is None:
+            self._segments = _segments(self.page, [ref.raw for tag, _n, _a, ref in self.refs
+                                                   if tag == "a" or tag == "area"])
+        return self._segments
+
+    @property
+    def low(self) -> str:
+        """The raw HTML in lower case, for cheap substring tests before any tree walk."""
+        if self._low is None:
+            self._low = self.page.text.lower()
+        return self._low
+
+
+_FACTS: list[PageFacts] = []
+
+
+def page_facts(page: Page, run: BuildRun) -> PageFacts:
+    """The :class:`PageFacts` of the page being checked (for per-item calls only, never for a ``finish``)."""
+    facts = _FACTS[0] if _FACTS else None
+    if facts is None or facts.page is not page or facts.run is not run:
+        facts = PageFacts(page, run)
+        _FACTS[:] = [facts]
+    return facts
+
+
+def in_page_order(collected: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Collected facts (keyed by page path) in the order the pages are checked, that of OutputSite.load: sorted
+    paths, compared part by part ("a/b.html" before "a-b/c.html")."""
+    return sorted(collected.items(), key=lambda kv: kv[0].split("/"))
+
+
+def output_site(run: BuildRun) -> OutputSite:
+    """The page stage's OutputSite, for the whole-site files a ``finish`` reads (build and audit mode set it)."""
+    site = run.data.get("output_site")
+    if isinstance(site, OutputSite):
+        return site
+    cached = run.data.get("_safety_output_site")  # "_": a per-process cache, never sent between processes
+    if cached is None:
+        out = run.data.get("output_dir")
+        if out is None or not Path(out).is_dir():
+            raise RuntimeError("页面阶段没有提供输出目录（run.data['output_site']），无法检查全站文件")
+        cached = run.data["_safety_output_site"] = OutputSite.load(Path(out))
+    return cached
+
+
+Entry = tuple[str, str, dict[str, Any]]  # what a per-page check collects for links.Grouped: (key, message, where)
+
+
+def _count(ctx: RuleContext, items: int) -> None:
+    """Add ``items`` to what the stage counted for this check (one per page): links, attachments, CSS files."""
+    if items and ctx.check is not None:
+        ctx.run.mark_ran(ctx.check, items)
+
+
+def grouped(ctx: RuleContext, collected: dict[str, Any], cap: int | None = None,
+            entries_of: Callable[[Any], Iterable[Entry]] = lambda value: value) -> Grouped:
+    """A links.Grouped fed with every page's collected entries in page order (as the whole-site walk fed it).
+
+    Every ``finish`` here starts with it, after the last page: the last page's facts are dropped too."""
+    _FACTS.clear()
+    out = Grouped(ctx) if cap is None else Grouped(ctx, cap=cap)
+    for _path, value in in_page_order(collected):
+        for key, message, where in entries_of(value):
+            out.add(key, message, **where)
+    return out
 
 
 def locate(page: Page, needle: str, seg: Segment) -> str:
@@ -369,26 +485,33 @@ def harmful_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
                        line=src.line(s))
 
 
-@check("INTEG-003", stage="page", per="site", shares="link_index")
-def harmful_in_pages(site: OutputSite, ctx: RuleContext) -> int:
+@check("INTEG-003", stage="page")
+def harmful_in_pages(page: Page, ctx: RuleContext) -> None:
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
-    out = Grouped(ctx)
-    done: set[tuple[str, str]] = set()
-    for hit in text_hits(site, ctx.run)["INTEG-003"]:
-        term, category, context = hit.payload
-        page, seg, key = hit.page, hit.seg, norm(term)
-        if key in suppressed or (page.path, key) in done:
-            continue  # already reported in the Markdown source with file:line, or on this page
-        done.add((page.path, key))
-        where = {"url": page.url, "selector": locate(page, key, seg)}
-        if context:
-            out.add(f"ctx:{key}", f"{seg.where}中的「{term}」（{category}）出现在「{context}」等执法或宣传语境中，请人工确认",
-                    severity="info", fix="确认属于正常报道后可忽略本提示", **where)
-        else:
-            out.add(key, f"{seg.where}中发现有害信息关键词「{term}」（{category}）：…{_snippet(seg.text, hit.start, hit.end)}…",
-                    **where)
-    out.flush()
-    return len(site.pages)
+    lex = lexicon(ctx.settings)
+    entries: list[Entry] = []
+    done: set[str] = set()
+    for seg in page_facts(page, ctx.run).segments:
+        for s, e, term, category, context in _harmful_hits(seg.text, lex):
+            key = norm(term)
+            if key in suppressed or key in done:
+                continue  # already reported in the Markdown source with file:line, or on this page
+            done.add(key)
+            where = {"url": page.url, "selector": locate(page, key, seg)}
+            if context:
+                entries.append((f"ctx:{key}", f"{seg.where}中的「{term}」（{category}）出现在「{context}」等执法或宣传语境中，请人工确认",
+                                {"severity": "info", "fix": "确认属于正常报道后可忽略本提示", **where}))
+            else:
+                entries.append((key, f"{seg.where}中发现有害信息关键词「{term}」（{category}）：…{_snippet(seg.text, s, e)}…",
+                                where))
+    if entries:
+        ctx.collect(page.path, entries)
+
+
+@finish("INTEG-003", stage="page")
+def harmful_in_pages_summary(collected: dict[str, list[Entry]], ctx: RuleContext) -> None:
+    """The same keyword on many pages: a few findings, then one summary (links.Grouped, in page order)."""
+    grouped(ctx, collected).flush()
 
 
 # ---- INTEG-002 ---------------------------------------------------------------------------------
@@ -500,17 +623,27 @@ class _AttachmentCache:
             pass  # a cache that cannot be written only costs time
 
 
-@check("INTEG-002", stage="page", per="site", shares="link_index")
-def secret_in_pages(site: OutputSite, ctx: RuleContext) -> int:
+@check("INTEG-002", stage="page")
+def secret_in_pages(page: Page, ctx: RuleContext) -> None:
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
-    out = Grouped(ctx)
-    for hit in text_hits(site, ctx.run)["INTEG-002"]:
-        mark, seg = hit.payload, hit.seg
-        if mark in suppressed:
-            continue
-        out.add(mark, f"{seg.where}中发现密级或内部资料标志「{mark}」：…{_snippet(seg.text, hit.start, hit.end)}…",
-                url=hit.page.url, selector=locate(hit.page, seg.text[hit.start:hit.end], seg))
-    checked = len(site.pages)
+    entries: list[Entry] = []
+    for seg in page_facts(page, ctx.run).segments:
+        for m in SECRET_RE.finditer(seg.text):
+            mark = norm_ws(m.group(0))
+            if mark in suppressed:
+                continue
+            entries.append((mark, f"{seg.where}中发现密级或内部资料标志「{mark}」：…{_snippet(seg.text, m.start(), m.end())}…",
+                            {"url": page.url, "selector": locate(page, seg.text[m.start():m.end()], seg)}))
+    if entries:
+        ctx.collect(page.path, entries)
+
+
+@finish("INTEG-002", stage="page")
+def secret_in_attachments(collected: dict[str, list[Entry]], ctx: RuleContext) -> None:
+    """The attachments of the whole output (counted on top of the pages), then the pages' marks, grouped."""
+    out = grouped(ctx, collected)
+    site = output_site(ctx.run)
+    checked = 0
     cache = _AttachmentCache(ctx.run)
     for rel in site.files:
         path = site.root / rel
@@ -533,7 +666,7 @@ def secret_in_pages(site: OutputSite, ctx: RuleContext) -> int:
             ctx.report(f"附件中发现密级或内部资料标志「{hit[0]}」：…{hit[1]}…", url="/" + rel, selector="附件")
     cache.save()
     out.flush()
-    return checked
+    _count(ctx, checked)  # coverage: every page (counted by the stage) plus every attachment
 
 
 # ---- INTEG-001 ---------------------------------------------------------------------------------
@@ -561,18 +694,24 @@ def typos_in_source(doc: SourceDoc, ctx: RuleContext) -> None:
                        fix=f"把「{wrong}」改为「{right}」")
 
 
-@check("INTEG-001", stage="page", per="site", shares="link_index")
-def typos_in_pages(site: OutputSite, ctx: RuleContext) -> int:
+@check("INTEG-001", stage="page")
+def typos_in_pages(page: Page, ctx: RuleContext) -> None:
     suppressed = _source_suppressed(ctx.run, ctx.rule.id)
-    out = Grouped(ctx)
-    for hit in text_hits(site, ctx.run)["INTEG-001"]:
-        wrong, right, _note = hit.payload
-        if wrong in suppressed:
-            continue
-        out.add(wrong, f"{hit.seg.where}中有严重表述错误：「{wrong}」应为「{right}」", url=hit.page.url,
-                selector=locate(hit.page, norm(wrong), hit.seg), fix=f"把「{wrong}」改为「{right}」")
-    out.flush()
-    return len(site.pages)
+    lex = lexicon(ctx.settings)
+    entries: list[Entry] = []
+    for seg in page_facts(page, ctx.run).segments:
+        for _s, _e, (wrong, right, _note) in _typo_hits(seg.text, lex):
+            if wrong in suppressed:
+                continue
+            entries.append((wrong, f"{seg.where}中有严重表述错误：「{wrong}」应为「{right}」",
+                            {"url": page.url, "selector": locate(page, norm(wrong), seg), "fix": f"把「{wrong}」改为「{right}」"}))
+    if entries:
+        ctx.collect(page.path, entries)
+
+
+@finish("INTEG-001", stage="page")
+def typos_in_pages_summary(collected: dict[str, list[Entry]], ctx: RuleContext) -> None:
+    grouped(ctx, collected).flush()
 
 
 # ---- EXT-001 -----------------------------------------------------------------------------------
@@ -581,8 +720,8 @@ HYPERLINK_RELS = frozenset("alternate canonical next prev author license help se
                            "noopener noreferrer me tag".split())
 
 
-def _resource_refs(pr: Any) -> Iterable[tuple[Any, Any]]:
-    for tag, node, _attr, ref in pr.refs:
+def _resource_refs(refs: Iterable[tuple[str, Any, str, Any]]) -> Iterable[tuple[Any, Any]]:
+    for tag, node, _attr, ref in refs:
         if ref.kind != "external" or tag in ("a", "area", "form", "meta"):
             continue
         if tag == "link":
@@ -604,46 +743,63 @@ def _style_urls(page: Page, low: str) -> Iterable[tuple[Any, str]]:
 
 
 def lowered(page: Page, run: BuildRun) -> str:
-    """The page's raw HTML in lower case, for cheap substring tests before any tree walk (not cached: memory)."""
-    return page.text.lower()
+    """The page's raw HTML in lower case, for cheap substring tests before any tree walk (computed once per page
+    for all the checks here, and dropped with the page)."""
+    return page_facts(page, run).low
 
 
-@rule("EXT-001", title="不得加载境外或未经许可的外部资源（脚本、字体、CDN、统计）", stage="page", per="site", shares="link_index", clause=EXT_CLAUSE,
+def _judge_resource(ref: Any, base: str, node: Any, settings: Any) -> Entry | None:
+    """EXT-001's verdict on one external resource: None when allowed, else what to add to links.Grouped."""
+    denied = host_denied(ref.host, settings)
+    if not denied and host_allowed(ref.host, settings, links=False):
+        return None
+    raw = ref.raw
+    where: dict[str, Any] = {"url": base, "selector": css_path(node) if node is not None else "url()"}
+    if denied == "warning":
+        return (raw, f"引用了国内商业统计或 CDN 资源「{raw}」（访客数据会传给商业机构）",
+                {"severity": "warning", "fix": "改用政府网站集约化平台或自建的统计服务", **where})
+    why = "境外（明确禁止的）" if denied else "不在白名单中的外部"
+    return raw, f"引用了{why}资源「{raw}」", where
+
+
+@rule("EXT-001", title="不得加载境外或未经许可的外部资源（脚本、字体、CDN、统计）", stage="page", clause=EXT_CLAUSE,
       confidence="M", fix="把脚本、样式、字体和图片放到本站（theme/static）自行托管；必须使用的政府平台资源写入 data/lexicon/external_allowlist.txt",
       why="境外 CDN、字体和统计服务在境内可能无法访问，并把访客数据传给境外或商业机构。",
       example_bad='<link href="https://fonts.googleapis.com/css?family=Noto+Sans">',
       example_good='<link href="/theme/css/main.css">')
-def external_resources(site: OutputSite, ctx: RuleContext) -> int:
-    index = link_index(site, ctx.run)
-    hosts = index.hosts
-    out = Grouped(ctx, cap=3)
+def external_resources(page: Page, ctx: RuleContext) -> None:
+    facts = page_facts(page, ctx.run)
+    entries: list[Entry] = []
     checked = 0
-
-    def judge(ref: Any, base: str, node: Any) -> None:
-        nonlocal checked
-        if ref.kind != "external":
-            return
+    url = page.url
+    for node, ref in _resource_refs(facts.refs):
         checked += 1
-        denied = host_denied(ref.host, ctx.settings)
-        if not denied and host_allowed(ref.host, ctx.settings, links=False):
-            return
-        raw = ref.raw
-        where = {"url": base, "selector": css_path(node) if node is not None else "url()"}
-        if denied == "warning":
-            out.add(raw, f"引用了国内商业统计或 CDN 资源「{raw}」（访客数据会传给商业机构）", severity="warning",
-                    fix="改用政府网站集约化平台或自建的统计服务", **where)
-        else:
-            why = "境外（明确禁止的）" if denied else "不在白名单中的外部"
-            out.add(raw, f"引用了{why}资源「{raw}」", **where)
+        entry = _judge_resource(ref, url, node, ctx.settings)
+        if entry is not None:
+            entries.append(entry)
+    text = page.text
+    if "style" in text or "STYLE" in text or "Style" in text:
+        hosts = run_hosts(ctx.run)
+        for node, raw in _style_urls(page, facts.low):
+            ref = resolve(url, raw, hosts)
+            if ref.kind != "external":
+                continue
+            checked += 1
+            entry = _judge_resource(ref, url, node, ctx.settings)
+            if entry is not None:
+                entries.append(entry)
+    if entries or checked:
+        ctx.collect(page.path, (entries, checked))
 
-    for pr in index.pages:
-        page = pr.page
-        for node, ref in _resource_refs(pr):
-            judge(ref, page.url, node)
-        text = page.text
-        if "style" in text or "STYLE" in text or "Style" in text:
-            for node, raw in _style_urls(page, text.lower()):
-                judge(resolve(page.url, raw, hosts), page.url, node)
+
+@finish("EXT-001", stage="page")
+def external_resources_summary(collected: dict[str, tuple[list[Entry], int]], ctx: RuleContext) -> None:
+    """The pages' resources grouped across pages (the same CDN on every page: a few findings and a summary), plus
+    the url()s of the output's style sheets."""
+    out = grouped(ctx, collected, cap=3, entries_of=lambda value: value[0])
+    checked = sum(n for _entries, n in collected.values())
+    site = output_site(ctx.run)
+    hosts = run_hosts(ctx.run)
     for rel in site.files:
         if rel.endswith(".css"):
             try:
@@ -651,9 +807,15 @@ def external_resources(site: OutputSite, ctx: RuleContext) -> int:
             except OSError:
                 continue
             for raw in css_urls(text):
-                judge(resolve("/" + rel, raw, hosts), "/" + rel, None)
+                ref = resolve("/" + rel, raw, hosts)
+                if ref.kind != "external":
+                    continue
+                checked += 1
+                entry = _judge_resource(ref, "/" + rel, None, ctx.settings)
+                if entry is not None:
+                    out.add(entry[0], entry[1], **entry[2])
     out.flush()
-    return checked + len(site.pages)
+    _count(ctx, checked)  # coverage: every page (counted by the stage) plus every external resource
 
 
 # ---- ADS-001 / EXT-002 -------------------------------------------------------------------------
@@ -675,64 +837,72 @@ def doc_for_page(run: BuildRun, page: Page) -> SourceDoc | None:
     return mapping.get(page.path)
 
 
-@rule("ADS-001", title="不得刊登商业广告、不得链接商业网站", stage="page", per="site", shares="link_index", clause=ADS_CLAUSE, confidence="S/M",
+@rule("ADS-001", title="不得刊登商业广告、不得链接商业网站", stage="page", clause=ADS_CLAUSE, confidence="S/M",
       fix="删除该链接；确需链接非政府网站的，在文章元数据中写明 external_ok: <审核理由>，或经审核后加入 data/lexicon/link_allowlist.txt",
       why="政府网站不得从事商业活动、刊登商业广告或链接商业广告页面。",
       example_bad="[优惠购房](https://www.example-realestate.com/)", example_good="[中国政府网](https://www.gov.cn/)")
-def external_links(site: OutputSite, ctx: RuleContext) -> int:
-    index = link_index(site, ctx.run)
+def external_links(page: Page, ctx: RuleContext) -> None:
     lex = lexicon(ctx.settings)
-    out = Grouped(ctx, cap=5)
+    entries: list[Entry] = []
     checked = 0
-    for pr in index.pages:
-        page = pr.page
-        doc = doc_for_page(ctx.run, page)
-        approved = doc is not None and doc.get("external_ok").strip().lower() not in FALSY
-        for tag, node, _attr, ref in pr.refs:
-            if ref.kind != "external" or tag not in ("a", "area"):
-                continue
-            checked += 1
-            if approved or host_allowed(ref.host, ctx.settings, links=True):
-                continue
-            where: dict[str, Any] = {"url": page.url, "selector": css_path(node)}
-            if doc is not None:  # a link the editor wrote: point at the source line too
-                src = source_text(doc, ctx.run)
-                pos = src.text.find(ref.raw.lower()) if src is not None else -1
-                where.update(file=doc.path, field="external_ok", line=src.line(pos) if pos >= 0 else None)
-            out.add(f"{page.url}|{ref.host}", f"链接到非政府网站「{ref.host}」（{ref.raw}），未经审核", **where)
-        if lex.ad_words is not None and lex.ad_words.search(page.visible_text):
-            reported: set[str] = set()
-            for area in page.tree.css(AD_AREAS):
-                text = norm_ws(area.text(separator=" "))
-                m = lex.ad_words.search(text)
-                if m and m.group(0) not in reported:
-                    reported.add(m.group(0))
-                    out.add(f"ad:{m.group(0)}:{css_path(area)}", f"导航、侧栏或横幅区域出现广告用语「{m.group(0)}」",
-                            url=page.url, selector=css_path(area), severity="warning",
-                            fix="政府网站不得刊登商业广告；如属正常栏目名称，请改用不易误解的名称")
-    out.flush()
-    return checked + len(site.pages)
+    doc = doc_for_page(ctx.run, page)
+    approved = doc is not None and doc.get("external_ok").strip().lower() not in FALSY
+    for tag, node, _attr, ref in page_facts(page, ctx.run).refs:
+        if ref.kind != "external" or (tag != "a" and tag != "area"):
+            continue
+        checked += 1
+        if approved or host_allowed(ref.host, ctx.settings, links=True):
+            continue
+        where: dict[str, Any] = {"url": page.url, "selector": css_path(node)}
+        if doc is not None:  # a link the editor wrote: point at the source line too
+            src = source_text(doc, ctx.run)
+            pos = src.text.find(ref.raw.lower()) if src is not None else -1
+            where.update(file=str(doc.path), field="external_ok", line=src.line(pos) if pos >= 0 else None)
+        entries.append((f"{page.url}|{ref.host}", f"链接到非政府网站「{ref.host}」（{ref.raw}），未经审核", where))
+    if lex.ad_words is not None and lex.ad_words.search(page.visible_text):
+        reported: set[str] = set()
+        for area in page.tree.css(AD_AREAS):
+            text = norm_ws(area.text(separator=" "))
+            m = lex.ad_words.search(text)
+            if m and m.group(0) not in reported:
+                reported.add(m.group(0))
+                entries.append((f"ad:{m.group(0)}:{css_path(area)}", f"导航、侧栏或横幅区域出现广告用语「{m.group(0)}」",
+                                {"url": page.url, "selector": css_path(area), "severity": "warning",
+                                 "fix": "政府网站不得刊登商业广告；如属正常栏目名称，请改用不易误解的名称"}))
+    if entries or checked:
+        ctx.collect(page.path, (entries, checked))
 
 
-@rule("EXT-002", title="外部链接带 rel=\"noopener noreferrer\"", stage="page", per="site", shares="link_index", severity="warning",
+@finish("ADS-001", stage="page")
+def external_links_summary(collected: dict[str, tuple[list[Entry], int]], ctx: RuleContext) -> None:
+    grouped(ctx, collected, cap=5, entries_of=lambda value: value[0]).flush()
+    _count(ctx, sum(n for _entries, n in collected.values()))  # coverage: every page plus every external link
+
+
+@rule("EXT-002", title="外部链接带 rel=\"noopener noreferrer\"", stage="page", severity="warning",
       clause="外部链接管理（各省通行做法；rulebook EXT-002）", confidence="M",
       fix="外部链接加上 rel=\"noopener noreferrer\"（模板中的链接改模板，正文链接可写成 <a href=\"…\" rel=\"noopener noreferrer\">）",
       why="不带 noopener 的外链可以操纵本站页面（反向标签劫持），noreferrer 避免把访客来源泄露给外部网站。")
-def external_rel(site: OutputSite, ctx: RuleContext) -> int:
-    index = link_index(site, ctx.run)
-    out = Grouped(ctx, cap=3)
+def external_rel(page: Page, ctx: RuleContext) -> None:
+    entries: list[Entry] = []
     checked = 0
-    for pr in index.pages:
-        for tag, node, _attr, ref in pr.refs:
-            if ref.kind != "external" or tag not in ("a", "area"):
-                continue
-            checked += 1
-            rels = set((node.attributes.get("rel") or "").lower().split())
-            if not {"noopener", "noreferrer"} <= rels:
-                out.add(ref.raw, f"外部链接「{ref.raw}」缺少 rel=\"noopener noreferrer\"", url=pr.page.url,
-                        selector=css_path(node))
-    out.flush()
-    return checked
+    for tag, node, _attr, ref in page_facts(page, ctx.run).refs:
+        if ref.kind != "external" or (tag != "a" and tag != "area"):
+            continue
+        checked += 1
+        rels = set((node.attrs.get("rel") or "").lower().split())
+        if not {"noopener", "noreferrer"} <= rels:
+            entries.append((ref.raw, f"外部链接「{ref.raw}」缺少 rel=\"noopener noreferrer\"",
+                            {"url": page.url, "selector": css_path(node)}))
+    ctx.collect(page.path, (entries, checked))
+
+
+@finish("EXT-002", stage="page")
+def external_rel_summary(collected: dict[str, tuple[list[Entry], int]], ctx: RuleContext) -> None:
+    grouped(ctx, collected, cap=3, entries_of=lambda value: value[0]).flush()
+    # Coverage counts external links only, not pages (as when this rule walked the site itself): every page
+    # this check ran on collected its count, so the stage's one-per-page count is replaced by the link count.
+    _count(ctx, sum(n for _entries, n in collected.values()) - len(collected))
 
 
 # ---- INTEG-004 scanner (the rule and the manifest live in checks/integrity.py) -----------------
@@ -972,8 +1142,11 @@ def csp_present(page: Page) -> bool:
                                     for m in head.css("meta[http-equiv]"))
 
 
+ALLOW_SPLIT_RE = re.compile(r"[\s,，、;；]+")
+
+
 def html_allow(run: BuildRun, page: Page) -> frozenset[str]:
     doc = doc_for_page(run, page)
     value = doc.get("html_allow") if doc is not None else ""
-    return frozenset(t for t in re.split(r"[\s,，、;；]+", value.lower()) if t in ("iframe", "marquee", "object", "embed"))
+    return frozenset(t for t in ALLOW_SPLIT_RE.split(value.lower()) if t in ("iframe", "marquee", "object", "embed"))
 

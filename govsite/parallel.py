@@ -15,6 +15,7 @@ so the gate fails the build (GATE-001) and BUILD-001 says which worker and which
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -249,6 +250,8 @@ def run_parallel(run: BuildRun, stage: str, items: Any, describe: Callable[[Any]
     run.data["page_workers"] = len(bins)
     log.info("page stage: %d processes, planned loads %s", len(bins), [round(b.load, 2) for b in bins])
     children: list[tuple[int, int, Bin]] = []
+    # Objects the garbage collector never visits stay shared with the workers instead of being copied page by page.
+    gc.freeze()
     for b in bins[1:]:
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
@@ -259,6 +262,7 @@ def run_parallel(run: BuildRun, stage: str, items: Any, describe: Callable[[Any]
             _child(run, stage, items, describe, b, run_serial, write_fd)
         os.close(write_fd)
         children.append((pid, read_fd, b))
+    gc.unfreeze()
     _run_bin(run, stage, items, describe, bins[0], run_serial)
     for index, (pid, read_fd, b) in enumerate(children, start=1):
         with os.fdopen(read_fd, "rb") as fh:

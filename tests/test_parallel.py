@@ -103,13 +103,16 @@ def test_dead_worker_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyP
             return func(*args)
         return wrapper
 
-    for r in RULES.values():
-        for i, chk in enumerate(r.checks):
-            if chk.stage == "page":
-                monkeypatch.setitem(r.checks, i, replace(chk, func=dying(chk.func)))
-    monkeypatch.setenv("GOVSITE_WORKERS", "2")
-    monkeypatch.setenv("GOVSITE_PARALLEL_MIN_PAGES", "0")
-    result = build(root)
+    saved = {r.id: list(r.checks) for r in RULES.values()}
+    try:
+        for r in RULES.values():
+            r.checks[:] = [replace(c, func=dying(c.func)) if c.stage == "page" else c for c in r.checks]
+        monkeypatch.setenv("GOVSITE_WORKERS", "2")
+        monkeypatch.setenv("GOVSITE_PARALLEL_MIN_PAGES", "0")
+        result = build(root)
+    finally:
+        for rule_id, checks in saved.items():
+            RULES[rule_id].checks[:] = checks
     assert not result.ok and not result.published
     dead = [f for f in result.findings if f.rule == "BUILD-001" and "子进程" in f.message]
     assert dead and "9" in dead[0].message
