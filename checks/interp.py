@@ -18,8 +18,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from govsite.htmlpage import OutputSite, Page, css_path, norm_ws
-from govsite.registry import RULES, check, rule
+from govsite.htmlpage import Page, css_path, norm_ws
+from govsite.registry import RULES, check, finish, rule
 from govsite.run import RuleContext
 from govsite.site import SiteModel
 from govsite.source import SourceDoc, parse_date
@@ -404,7 +404,7 @@ def _internal_target(page: Page, href: str, host: str) -> str | None:
 
 
 def _check_block(page: Page, ctx: RuleContext, labels: tuple[str, ...], targets: list[tuple[str, str]],
-                 site: OutputSite, what: str, template: str) -> None:
+                 files: frozenset[str], what: str, template: str) -> None:
     node, links = _find_block(page, labels)
     label = labels[0]
     if node is None:
@@ -420,7 +420,7 @@ def _check_block(page: Page, ctx: RuleContext, labels: tuple[str, ...], targets:
         if target is None:
             continue
         linked.add(target)
-        if target not in site.file_set:
+        if target not in files:
             ctx.report(f"「{label}」区块中的链接 {href} 指向的页面不存在", url=page.url, selector=css_path(a),
                        fix="改正链接地址（应为目标页面的网址）")
     for title, target in targets:
@@ -429,40 +429,70 @@ def _check_block(page: Page, ctx: RuleContext, labels: tuple[str, ...], targets:
                        selector=css_path(node), fix=f"在 {template} 模板的「{label}」区块中为每篇关联信息输出链接")
 
 
-@rule("INTERP-003", title="政策文件与解读相互关联（双向链接）", stage="page", per="site",
-      clause="解读材料与政策文件「同步发布、关联发布」（县级政务公开检查实践）；" + CLAUSE_47 + " 解读回应", confidence="S",
-      fix="政策文件页的「相关解读」区块链接每一篇解读，解读页的「政策原文」区块链接所解读的政策文件",
-      why="公众从政策文件应能直接找到解读，从解读应能直接回到原文；检查时未关联发布会被扣分。",
-      example_bad="自定义 interpretation.html 删除了「政策原文」区块", example_good="<section><h2>政策原文</h2><a href=…>")
-def cross_links(site: OutputSite, ctx: RuleContext) -> int:
-    model: SiteModel | None = ctx.run.data.get("site")
-    if model is None:
-        return 0
-    checked = 0
+# (labels, [(title, save_as) of the pages to link], what, template) for one policy or interpretation page.
+Block = tuple[tuple[str, ...], list[tuple[str, str]], str, str]
+
+
+def _linked_docs(model: SiteModel) -> tuple[list[tuple[SourceDoc, str]], dict[str, list[Block]]]:
+    """Policies with interpretations and interpretations of a known policy: ([(doc, what)], save_as → blocks)."""
+    docs: list[tuple[SourceDoc, str]] = []
+    blocks: dict[str, list[Block]] = {}
     for doc in _docs(model, "policy"):
         interps = model.interpretations_of_policy.get(id(doc.content), [])
         if not interps:
             continue
-        checked += 1
-        page = site.by_path.get(doc.content.save_as)
-        if page is None:
-            ctx.report(f"政策文件 {doc.rel} 的页面 /{doc.content.save_as} 没有生成", file=doc.path,
-                       fix="检查模板和网址设置")
-            continue
-        _check_block(page, ctx, INTERP_LABELS, [(i.title, i.content.save_as) for i in interps], site, "政策文件",
-                     "policy.html")
+        docs.append((doc, "政策文件"))
+        blocks.setdefault(doc.content.save_as, []).append(
+            (INTERP_LABELS, [(i.title, i.content.save_as) for i in interps], "政策文件", "policy.html"))
     for doc in _docs(model, "interpretation"):
         policy = model.policy_of_interpretation.get(id(doc.content))
         if policy is None:
             continue  # INTERP-001 reports the unknown/ambiguous interprets
-        checked += 1
-        page = site.by_path.get(doc.content.save_as)
-        if page is None:
-            ctx.report(f"解读 {doc.rel} 的页面 /{doc.content.save_as} 没有生成", file=doc.path, fix="检查模板和网址设置")
-            continue
-        _check_block(page, ctx, POLICY_LABELS, [(policy.title, policy.content.save_as)], site, "解读",
-                     "interpretation.html")
-    return checked
+        docs.append((doc, "解读"))
+        blocks.setdefault(doc.content.save_as, []).append(
+            (POLICY_LABELS, [(policy.title, policy.content.save_as)], "解读", "interpretation.html"))
+    return docs, blocks
+
+
+def _per_model(ctx: RuleContext, name: str, build: Any) -> Any:
+    """``build(model)`` once per site model and process (a ``_`` run.data key stays in its process)."""
+    model: SiteModel | None = ctx.run.data.get("site")
+    if model is None:
+        return None
+    cached = ctx.run.data.get(name)
+    if cached is None or cached[0] is not model:
+        cached = ctx.run.data[name] = (model, build(model))
+    return cached[1]
+
+
+@rule("INTERP-003", title="政策文件与解读相互关联（双向链接）", stage="page",
+      clause="解读材料与政策文件「同步发布、关联发布」（县级政务公开检查实践）；" + CLAUSE_47 + " 解读回应", confidence="S",
+      fix="政策文件页的「相关解读」区块链接每一篇解读，解读页的「政策原文」区块链接所解读的政策文件",
+      why="公众从政策文件应能直接找到解读，从解读应能直接回到原文；检查时未关联发布会被扣分。",
+      example_bad="自定义 interpretation.html 删除了「政策原文」区块", example_good="<section><h2>政策原文</h2><a href=…>")
+def cross_links(page: Page, ctx: RuleContext) -> None:
+    linked = _per_model(ctx, "_interp003_blocks", _linked_docs)
+    blocks = linked[1].get(page.path) if linked is not None else None
+    if not blocks:
+        return
+    ctx.collect(page.path, True)  # the page was generated
+    files = ctx.run.data["output_site"].file_set
+    for labels, targets, what, template in blocks:
+        _check_block(page, ctx, labels, targets, files, what, template)
+
+
+@finish("INTERP-003", stage="page")
+def cross_links_generated(collected: dict[str, Any], ctx: RuleContext) -> None:
+    model: SiteModel | None = ctx.run.data.get("site")
+    if model is None:
+        return
+    for doc, what in _linked_docs(model)[0]:
+        if doc.content.save_as not in collected:
+            if what == "政策文件":
+                ctx.report(f"政策文件 {doc.rel} 的页面 /{doc.content.save_as} 没有生成", file=doc.path,
+                           fix="检查模板和网址设置")
+            else:
+                ctx.report(f"解读 {doc.rel} 的页面 /{doc.content.save_as} 没有生成", file=doc.path, fix="检查模板和网址设置")
 
 
 # ---- INTERP-004 --------------------------------------------------------------------------------------------
@@ -607,18 +637,20 @@ def _validity_cell(page: Page) -> Node | None:
     return None
 
 
-@check("LAYOUT-009", stage="page", per="site")
-def validity_banner(site: OutputSite, ctx: RuleContext) -> int:
-    model: SiteModel | None = ctx.run.data.get("site")
-    if model is None:
-        return 0
-    checked = 0
+def _flagged_policies(model: SiteModel) -> dict[str, list[str]]:
+    """save_as → validity of each policy marked 失效/废止/已修改 (the page must show it)."""
+    out: dict[str, list[str]] = {}
     for doc in _docs(model, "policy"):
         status = doc.get("validity").strip()
-        page = site.by_path.get(doc.content.save_as)
-        if page is None or status not in FLAGGED_VALIDITY:
-            continue
-        checked += 1
+        if status in FLAGGED_VALIDITY:
+            out.setdefault(doc.content.save_as, []).append(status)
+    return out
+
+
+@check("LAYOUT-009", stage="page")
+def validity_banner(page: Page, ctx: RuleContext) -> None:
+    flagged = _per_model(ctx, "_layout009_flagged", _flagged_policies)
+    for status in (flagged.get(page.path, ()) if flagged else ()):
         banners = [b for b in page.tree.css(".validity-banner") if status in norm_ws(b.text())]
         if not banners:
             ctx.report(f"政策文件已标为「{status}」，但页面没有醒目的有效性提示（.validity-banner 中含「{status}」）",
@@ -632,4 +664,3 @@ def validity_banner(site: OutputSite, ctx: RuleContext) -> int:
             if shown == "有效" or status not in shown:
                 ctx.report(f"页面有效性栏显示「{shown}」，与文件状态「{status}」不符", url=page.url, selector=css_path(cell),
                            fix="有效性栏输出 {{ article.validity }}")
-    return checked

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
-from govsite.htmlpage import OutputSite, Page, css_path, norm_ws
-from govsite.registry import check, rule
+from selectolax.lexbor import LexborNode as Node
+
+from govsite.htmlpage import Page, css_path, norm_ws
+from govsite.registry import check, finish, rule
 from govsite.run import RuleContext
 
 from .patterns import ICP_IN_TEXT, PHONE_RE, PSB_IN_TEXT, SITE_ID_IN_TEXT
@@ -155,56 +158,78 @@ def footer_contact(page: Page, ctx: RuleContext) -> None:
     ctx.report("页面底部没有联系电话、电子邮箱或地址", url=page.url, selector="footer")
 
 
-@rule("FOOTER-008", title="网站地图和联系我们链接", stage="page", severity="warning", per="site",
+def _output_files(ctx: RuleContext) -> frozenset[str]:
+    """Every output file (posix, relative): the page stage's OutputSite, shared by all pages."""
+    return ctx.run.data["output_site"].file_set
+
+
+def _site_order(path: str) -> list[str]:
+    """Sort key giving OutputSite.load's page order (sorted paths compare part by part)."""
+    return path.split("/")
+
+
+@rule("FOOTER-008", title="网站地图和联系我们链接", stage="page", severity="warning",
       clause=ANNEX + "（是否明确列出网站地图未经核实）；省级评估指标「网站地图」", confidence="R/S/M",
       fix="页面底部放置指向 /sitemap.html 的「网站地图」和指向联系页面的「联系我们」链接",
       why="网站地图帮助公众在三次点击内找到栏目；联系我们页面列出联系方式。")
-def footer_links(site: OutputSite, ctx: RuleContext) -> int:
-    for page in site:
-        if page.footer is None:
+def footer_links(page: Page, ctx: RuleContext) -> None:
+    if page.footer is None:
+        return
+    found: dict[str, Node | None] = {"网站地图": None, "联系我们": None}
+    for a in page.tree.css("a[href]"):
+        label = norm_ws(a.text())
+        if label in found and found[label] is None:
+            found[label] = a
+            if all(v is not None for v in found.values()):
+                break
+    files: frozenset[str] | None = None
+    for label, link in found.items():
+        if link is None:
+            ctx.report(f"页面缺少「{label}」链接", url=page.url, selector="footer")
             continue
-        for label in ("网站地图", "联系我们"):
-            link = next((a for a in page.tree.css("a[href]") if norm_ws(a.text()) == label), None)
-            if link is None:
-                ctx.report(f"页面缺少「{label}」链接", url=page.url, selector="footer")
-                continue
-            href = (link.attributes.get("href") or "").split("#")[0].split("?")[0]
-            target = href.lstrip("/")
-            if href.startswith("/") and target and target not in site.file_set and f"{target.rstrip('/')}/index.html" not in site.file_set:
-                ctx.report(f"「{label}」链接 {href} 指向不存在的页面", url=page.url, selector=css_path(link))
-    return len(site.pages)
+        href = (link.attributes.get("href") or "").split("#")[0].split("?")[0]
+        target = href.lstrip("/")
+        if not (href.startswith("/") and target):
+            continue
+        if files is None:
+            files = _output_files(ctx)
+        if target not in files and f"{target.rstrip('/')}/index.html" not in files:
+            ctx.report(f"「{label}」链接 {href} 指向不存在的页面", url=page.url, selector=css_path(link))
 
 
-@rule("FOOTER-009", title="各页面底部标识一致", stage="page", per="site", clause="湖北省政府办公厅2018年通知：六项标识同步更新",
+@rule("FOOTER-009", title="各页面底部标识一致", stage="page", clause="湖北省政府办公厅2018年通知：六项标识同步更新",
       confidence="S", fix="所有页面使用同一个底部模板，标识码、备案号、主办单位取自同一份设置",
       why="改版或机构改革后常出现部分页面底部信息未更新，造成标识不一致。")
-def footer_consistent(site: OutputSite, ctx: RuleContext) -> int:
+def footer_consistent(page: Page, ctx: RuleContext) -> None:
+    if page.footer is None:
+        return
+    vals: dict[str, str] = {}
+    text = page.footer_text
+    m = SITE_ID_IN_TEXT.search(text)
+    if m:
+        vals["标识码"] = m.group(1)
+    m = ICP_IN_TEXT.search(text)
+    if m:
+        vals["ICP"] = m.group(0)
+    m = PSB_IN_TEXT.search(text)
+    if m:
+        vals["公安备案"] = m.group(1)
+    meta = page.meta_one("SiteIDCode")
+    if meta and vals.get("标识码") and meta != vals["标识码"]:
+        ctx.report(f"SiteIDCode 标签 {meta} 与页面底部标识码 {vals['标识码']} 不一致", url=page.url)
+    ctx.collect(page.path, vals)
+
+
+@finish("FOOTER-009", stage="page")
+def footer_consistent_across_pages(collected: dict[str, Any], ctx: RuleContext) -> None:
     seen: dict[str, Counter[str]] = {"标识码": Counter(), "ICP": Counter(), "公安备案": Counter()}
-    per_page: list[tuple[str, dict[str, str]]] = []
-    for page in site:
-        if page.footer is None:
-            continue
-        vals: dict[str, str] = {}
-        text = page.footer_text
-        m = SITE_ID_IN_TEXT.search(text)
-        if m:
-            vals["标识码"] = m.group(1)
-        m = ICP_IN_TEXT.search(text)
-        if m:
-            vals["ICP"] = m.group(0)
-        m = PSB_IN_TEXT.search(text)
-        if m:
-            vals["公安备案"] = m.group(1)
-        meta = page.meta_one("SiteIDCode")
-        if meta and vals.get("标识码") and meta != vals["标识码"]:
-            ctx.report(f"SiteIDCode 标签 {meta} 与页面底部标识码 {vals['标识码']} 不一致", url=page.url)
+    per_page = [("/" + path, collected[path]) for path in sorted(collected, key=_site_order)]
+    for _url, vals in per_page:
         for k, v in vals.items():
             seen[k][v] += 1
-        per_page.append((page.url, vals))
     for key, counter in seen.items():
         if len(counter) > 1:
             common = counter.most_common(1)[0][0]
             for url, vals in per_page:
                 if key in vals and vals[key] != common:
                     ctx.report(f"本页{key}「{vals[key]}」与其他页面（「{common}」）不一致", url=url, selector="footer")
-    return len(per_page)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from govsite.htmlpage import OutputSite, Page, css_path, norm_ws
-from govsite.registry import check, rule
+from govsite.htmlpage import Page, css_path, norm_ws
+from govsite.registry import check, finish, rule
 from govsite.run import RuleContext
 
 from .patterns import DOC_NUMBER_RE
@@ -64,32 +65,46 @@ def article_elements(page: Page, ctx: RuleContext) -> None:
     del title
 
 
-@rule("LAYOUT-010", title="页面和列表显示发布时间", stage="page", per="site",
+@rule("LAYOUT-010", title="页面和列表显示发布时间", stage="page",
       clause="全国政府网站普查评分表（国办函〔2015〕15号 附件2）：未注明信息发布时间的视为不更新", confidence="P",
       fix="栏目列表每一条信息后显示发布日期（YYYY-MM-DD），与文章的发布时间一致",
       why="未注明发布时间的信息在检查中视为不更新。")
-def list_dates(site: OutputSite, ctx: RuleContext) -> int:
-    pubdates = {p.url: (p.meta_one("PubDate") or "") for p in site if p.page_type == "article"}
-    checked = 0
-    for page in site:
-        if page.page_type not in ("home", "column"):
+def list_dates(page: Page, ctx: RuleContext) -> None:
+    """Per page: an article's PubDate, or a home/column page's list items linking to pages (judged in finish)."""
+    if page.page_type == "article":
+        ctx.collect(page.path, {"pubdate": page.meta_one("PubDate") or ""})
+        return
+    if page.page_type not in ("home", "column"):
+        return
+    main = page.main or page.tree.body
+    if main is None:
+        return
+    site = ctx.run.data.get("output_site")
+    pages = site.by_path if site is not None else None
+    items: list[tuple[str, str, str | None, str]] = []
+    for li in main.css("li"):
+        a = li.css_first("a[href]")
+        if a is None:
             continue
-        main = page.main or page.tree.body
-        if main is None:
+        href = (a.attributes.get("href") or "").split("#")[0]
+        # Only links to an output page can point to an article (articles are known once all pages were seen).
+        if not href.startswith("/") or (pages is not None and href[1:] not in pages):
             continue
-        for li in main.css("li"):
-            a = li.css_first("a[href]")
-            if a is None:
-                continue
-            href = (a.attributes.get("href") or "").split("#")[0]
+        m = DATE_IN_LIST.search(li.text(separator=" "))
+        items.append((href, norm_ws(a.text())[:30], m.group(0) if m else None, css_path(li)))
+    if items:
+        ctx.collect(page.path, {"items": items})
+
+
+@finish("LAYOUT-010", stage="page")
+def list_dates_match(collected: dict[str, Any], ctx: RuleContext) -> None:
+    pubdates = {"/" + path: fact["pubdate"] for path, fact in collected.items() if "pubdate" in fact}
+    for path, fact in collected.items():
+        for href, label, shown, selector in fact.get("items", ()):
             if href not in pubdates:
                 continue
-            checked += 1
-            text = li.text(separator=" ")
-            m = DATE_IN_LIST.search(text)
-            if not m:
-                ctx.report(f"列表项「{norm_ws(a.text())[:30]}」没有显示发布日期", url=page.url, selector=css_path(li))
-            elif pubdates[href] and not pubdates[href].startswith(m.group(0)):
-                ctx.report(f"列表项「{norm_ws(a.text())[:30]}」显示的日期 {m.group(0)} 与文章发布时间 {pubdates[href]} 不一致",
-                           url=page.url, selector=css_path(li))
-    return checked
+            if shown is None:
+                ctx.report(f"列表项「{label}」没有显示发布日期", url="/" + path, selector=selector)
+            elif pubdates[href] and not pubdates[href].startswith(shown):
+                ctx.report(f"列表项「{label}」显示的日期 {shown} 与文章发布时间 {pubdates[href]} 不一致",
+                           url="/" + path, selector=selector)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from govsite.htmlpage import OutputSite, Page, norm_ws
+from govsite.htmlpage import Page, norm_ws
 from govsite.registry import rule
 from govsite.run import RuleContext
 
@@ -150,29 +150,25 @@ def content_source(page: Page, ctx: RuleContext) -> None:
                    severity="warning")
 
 
-@rule("META-012", title="可选内容标签格式正确", stage="page", severity="warning", per="site", clause=TAGS, confidence="P",
+@rule("META-012", title="可选内容标签格式正确", stage="page", severity="warning", clause=TAGS, confidence="P",
       fix="Keywords/Description 不要留空；Image 指向站内存在的图片；Url 等于本页网址",
       why="可选标签一旦输出，就必须正确。")
-def optional_tags(site: OutputSite, ctx: RuleContext) -> int:
+def optional_tags(page: Page, ctx: RuleContext) -> None:
+    if page.page_type != "article":
+        return
     base = str(ctx.settings.get("GOVSITE_SITEURL") or "").rstrip("/")
-    count = 0
-    for page in site:
-        if page.page_type != "article":
-            continue
-        count += 1
-        for name in ("Keywords", "Description", "Author"):
-            vals = page.meta.get(name)
-            if vals is not None and not vals[0].strip():
-                ctx.report(f"可选标签 {name} 输出了空值", url=page.url, selector=f'meta[name="{name}"]')
-        url = page.meta_one("Url")
-        if url is not None and base and url != base + page.url:
-            ctx.report(f"Url 标签「{url}」不是本页网址 {base + page.url}", url=page.url, selector='meta[name="Url"]')
-        image = page.meta_one("Image")
-        if image is not None:
-            path = urlsplit(image).path if image.startswith(("http://", "https://")) else image
-            if path.lstrip("/") not in site.file_set:
-                ctx.report(f"Image 标签指向的图片 {image} 不存在", url=page.url, selector='meta[name="Image"]')
-    return count
+    for name in ("Keywords", "Description", "Author"):
+        vals = page.meta.get(name)
+        if vals is not None and not vals[0].strip():
+            ctx.report(f"可选标签 {name} 输出了空值", url=page.url, selector=f'meta[name="{name}"]')
+    url = page.meta_one("Url")
+    if url is not None and base and url != base + page.url:
+        ctx.report(f"Url 标签「{url}」不是本页网址 {base + page.url}", url=page.url, selector='meta[name="Url"]')
+    image = page.meta_one("Image")
+    if image is not None:
+        path = urlsplit(image).path if image.startswith(("http://", "https://")) else image
+        if path.lstrip("/") not in ctx.run.data["output_site"].file_set:
+            ctx.report(f"Image 标签指向的图片 {image} 不存在", url=page.url, selector='meta[name="Image"]')
 
 
 @rule("META-013", title="网页标签不重复、不冲突", stage="page", severity="warning", clause=TAGS, confidence="derived",

@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from govsite import manifest
 from govsite.privacy.attachments import MASKABLE, SCANNABLE, AttachmentError, scan_attachment
 from govsite.privacy.detect import _CAND11, KIND_LABELS, PiiMatch, find_pii
 from govsite.privacy.mask import apply_matches, mask_markdown, mask_text
 from govsite.privacy.policy import DEFAULT_POLICY, MaskPolicy, normalize_phone
-from govsite.registry import RULES, rule
-from govsite.run import BuildRun, RuleContext
+from govsite.registry import RULES, finish, rule
+from govsite.run import BuildRun, RuleContext, enabled_checks
 from govsite.settings_view import SettingsItem
 from govsite.source import SourceDoc
 
@@ -870,30 +871,121 @@ def _confirmed(text: str, policy: MaskPolicy) -> set[str]:
     return {value_key(m.raw) for m in found if m.kind in LEAK_KINDS}
 
 
-@rule("PRIV-008", title="发布内容无个人信息泄露（发布前全量扫描）", stage="page", per="site",
+def _gate_setup(ctx: RuleContext) -> tuple[MaskPolicy, set[str], set[str]]:
+    """(policy, allowed values, values already blocking as file names): fixed for the page stage, so computed once
+    per process (a ``_`` run.data key is a per-process cache)."""
+    run = ctx.run
+    setup = run.data.get("_privacy_gate_setup")
+    if setup is None:
+        policy = policy_for(run)
+        allowed = allowed_values(run)
+        attachments_block = run.severity_of(RULES["PRIV-010"]) == "error" and run.check_coverage.get(
+            "PRIV-010@content", 0) > 0
+        blocked = set(run.data.get("privacy_bad_names") or ()) if attachments_block else set()
+        setup = run.data["_privacy_gate_setup"] = (policy, allowed, blocked)
+    return setup
+
+
+def _leaks(ctx: RuleContext) -> _Leaks:
+    policy, allowed, blocked = _gate_setup(ctx)
+    leaks = _Leaks(ctx, policy, allowed)
+    leaks.blocked = blocked
+    return leaks
+
+
+def _boiler_key(seg: str) -> tuple[int, bytes]:
+    """Identity of a header/footer segment, the same in every process (unlike ``hash``)."""
+    return len(seg), hashlib.blake2b(seg.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _segment(text: str, where: str) -> str:
+    for name, seg in _page_segments(text)[1]:
+        if name == where:
+            return seg
+    return ""
+
+
+def _scan_page(page: Any, ctx: RuleContext) -> dict[str, Any]:
+    """Scan one page's head and <main> (reported here) and tell which header/footer segments it has.
+
+    Header and footer are the same template on most pages: each distinct segment is scanned once per process, and
+    whether it holds a value is kept with its key; the finish reports it once, on the first page (in file order)
+    that carries it — as one walk over the output would.
+    """
+    p0 = time.perf_counter()
+    leaks = _leaks(ctx)
+    policy = leaks.policy
+    text = page.text
+    scan, rest = _page_segments(text)
+    scanned = 0
+    hits: list[tuple[str, list[PiiMatch]]] = []
+    for where, seg in scan:
+        scanned += len(seg)
+        hits.append((where, leaks.keep(scan_markup(seg, policy))))
+    if any(items for _, items in hits):
+        # Rare: a context-free hit. Keep what the context-aware HTML masker confirms (an office number under a
+        # 单位/联系电话 table header is not personal data).
+        confirmed = _confirmed(text, policy)
+        for where, items in hits:
+            leaks.report(page.path, where, [m for m in items if value_key(m.raw) in confirmed])
+    dirty: dict[tuple[int, bytes], bool] = ctx.run.data.setdefault("_privacy_boilerplate", {})
+    boiler: list[tuple[str, tuple[int, bytes], bool]] = []
+    for where, seg in rest:
+        key = _boiler_key(seg)
+        if key not in dirty:
+            dirty[key] = bool(leaks.keep(scan_markup(seg, policy)))
+        boiler.append((where, key, dirty[key]))
+    return {"bytes": scanned, "leaks": leaks.count, "boiler": boiler, "seconds": time.perf_counter() - p0}
+
+
+@rule("PRIV-008", title="发布内容无个人信息泄露（发布前全量扫描）", stage="page",
       clause=DEIDENT + "；《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）严重泄露个人信息；" + PIPL,
       fix="查找该号码的来源（模板、站点设置、栏目登记表、附件或未经遮盖的数据）并遮盖，然后重新构建",
       why="发布时的自动遮盖覆盖正文和元数据；本规则在发布前再检查一遍全部输出文件（页面、RSS、站点地图、搜索索引、"
           "脚本、附件和文件名），证明没有任何未遮盖的身份证号、手机号码或银行卡号被发布。",
       confidence="S", example_bad="search-index.json 中出现 13800138000", example_good="search-index.json 中只有 138****8000")
-def leak_gate(site: Any, ctx: RuleContext) -> int:
+def leak_gate(page: Any, ctx: RuleContext) -> None:
+    ctx.collect(page.path, _scan_page(page, ctx))
+
+
+def _manifest_to_come(run: BuildRun, root: Path) -> str | None:
+    """The text of the ``manifest.sha256`` INTEG-004 writes into the output if it has not done so yet.
+
+    INTEG-004 writes it in its own finish, which runs before this one. Should it be a site-wide check again, a
+    serial build would call it after this finish: the manifest is published too, so the gate then scans what it
+    will contain (deterministic: the same files give the same bytes).
+    """
+    if run.data.get("audit") or run.data.get("manifest") is not None:  # audit: verified, never written
+        return None
+    if not any(c.rule_id == "INTEG-004" and c.per == "site" and c.plugin in run.loaded_plugins
+               for c in enabled_checks(run, "page")):
+        return None
+    return manifest.render(manifest.compute(root))
+
+
+@finish("PRIV-008", stage="page")
+def leak_gate_files(collected: dict[str, Any], ctx: RuleContext) -> None:
+    """Every output file in one walk: file names, the pages' shared header/footer, feeds, indexes, attachments."""
     run = ctx.run
-    policy = policy_for(run)
+    site = run.data["output_site"]
     t0 = time.perf_counter()
-    leaks = _Leaks(ctx, policy, allowed_values(run))
+    leaks = _leaks(ctx)
+    policy = leaks.policy
     root = Path(site.root)
     pages = {p.path: p for p in site.pages}
     digests: dict[str, str] = run.data.get("privacy_attachment_digests") or {}
     cache: _AttachmentCache | None = None
     attachments_block = run.severity_of(RULES["PRIV-010"]) == "error" and run.check_coverage.get(
         "PRIV-010@content", 0) > 0
-    if attachments_block:
-        leaks.blocked = set(run.data.get("privacy_bad_names") or ())
-    boiler: set[tuple[int, int]] = set()
+    boiler: set[tuple[int, bytes]] = set()
     stats = {"files": 0, "pages": 0, "bytes": 0, "boilerplate_skipped": 0}
-    page_seconds = 0.0
+    page_seconds = 0.0  # here, on pages
+    item_seconds = 0.0  # page by page, before this finish
+    to_come = _manifest_to_come(run, root)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        if to_come is not None and Path(dirpath) == root and manifest.MANIFEST_NAME not in filenames:
+            filenames = [*filenames, manifest.MANIFEST_NAME]
         for name in sorted(filenames):
             path = Path(dirpath) / name
             rel = path.relative_to(root).as_posix()
@@ -903,25 +995,23 @@ def leak_gate(site: Any, ctx: RuleContext) -> int:
             page = pages.get(rel)
             if page is not None:
                 p0 = time.perf_counter()
+                fact = collected.get(rel)
+                if fact is None:  # not scanned page by page (its check failed there): scan it now
+                    fact = _scan_page(page, ctx)
+                else:
+                    item_seconds += fact["seconds"]
                 stats["pages"] += 1
-                scan, rest = _page_segments(page.text)
-                hits: list[tuple[str, list[PiiMatch]]] = []
-                for where, seg in scan:
-                    stats["bytes"] += len(seg)
-                    hits.append((where, leaks.keep(scan_markup(seg, policy))))
-                for where, seg in rest:
-                    key = (len(seg), hash(seg))
+                stats["bytes"] += fact["bytes"]
+                leaks.count += fact["leaks"]
+                for where, key, dirty in fact["boiler"]:
                     if key in boiler:
                         stats["boilerplate_skipped"] += 1
                         continue
                     boiler.add(key)
-                    stats["bytes"] += len(seg)
-                    hits.append((where, leaks.keep(scan_markup(seg, policy))))
-                if any(items for _, items in hits):
-                    # Rare: a context-free hit. Keep what the context-aware HTML masker confirms (an office
-                    # number under a 单位/联系电话 table header is not personal data).
-                    confirmed = _confirmed(page.text, policy)
-                    for where, items in hits:
+                    stats["bytes"] += key[0]
+                    if dirty:
+                        items = leaks.keep(scan_markup(_segment(page.text, where), policy))
+                        confirmed = _confirmed(page.text, policy)
                         leaks.report(rel, where, [m for m in items if value_key(m.raw) in confirmed])
                 page_seconds += time.perf_counter() - p0
             elif suffix in IMAGE_SUFFIXES:
@@ -945,7 +1035,8 @@ def leak_gate(site: Any, ctx: RuleContext) -> int:
                                url="/" + safe(rel, policy), selector=location)
             else:
                 try:
-                    data = path.read_bytes()
+                    data = to_come.encode("utf-8") if to_come is not None and rel == manifest.MANIFEST_NAME else \
+                        path.read_bytes()
                 except OSError:
                     continue
                 if suffix not in TEXT_SUFFIXES and b"\x00" in data[:4096]:
@@ -957,11 +1048,10 @@ def leak_gate(site: Any, ctx: RuleContext) -> int:
                 leaks.report(rel, "file", leaks.keep(scan_markup(text, policy)))
     if cache is not None:
         cache.save()
-    stats["seconds"] = round(time.perf_counter() - t0, 4)
-    stats["ms_per_page"] = round(1000 * page_seconds / max(stats["pages"], 1), 4)
+    stats["seconds"] = round(time.perf_counter() - t0 + item_seconds, 4)
+    stats["ms_per_page"] = round(1000 * (page_seconds + item_seconds) / max(stats["pages"], 1), 4)
     stats["leaks"] = leaks.count
     run.data["privacy_gate_stats"] = stats
-    return stats["files"]
 
 
 # ---- command line (python -m govsite mask|scan, invoke mask|scan|mask-file) ---------------------------
