@@ -24,13 +24,16 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from govsite.htmlpage import OutputSite, Page, css_path, norm_ws
-from govsite.registry import check, rule
+from govsite.registry import check, finish, rule
 from govsite.run import BuildRun, RuleContext
 from govsite.source import SourceDoc
+
+if TYPE_CHECKING:
+    from govsite.conformance import ConformanceCache
 
 GBT = "GB/T 37668-2019《信息技术 互联网内容无障碍可访问性技术要求与测试方法》"
 AGED = "《互联网网站适老化通用设计规范》（工信厅信管函〔2021〕67号 附件1）"
@@ -59,6 +62,30 @@ def checked_pages(site: OutputSite) -> list[Page]:
 
 def template_of(page: Page) -> str:
     return page.template
+
+
+def skipped(page: Page) -> bool:
+    """Per-page checks skip what :func:`checked_pages` leaves out: theme files and redirect stubs."""
+    return page.path.startswith("theme/") or is_redirect_stub(page)
+
+
+def site_order(path: str) -> list[str]:
+    """Sort key giving the order of :meth:`OutputSite.load` (sorted paths compare part by part)."""
+    return path.split("/")
+
+
+def output_site(ctx: RuleContext) -> OutputSite | None:
+    """The output site for a ``finish``: the page stage's own (build and audit set it), else the output directory."""
+    site = ctx.run.data.get("output_site")
+    if isinstance(site, OutputSite):
+        return site
+    cached = ctx.run.data.get("_a11y_output_site")  # "_": a per-process cache, never sent between processes
+    if cached is None:
+        out = ctx.run.data.get("output_dir")
+        if out is None or not Path(out).is_dir():
+            return None
+        cached = ctx.run.data["_a11y_output_site"] = OutputSite.load(Path(out))
+    return cached
 
 
 def representatives(pages: Iterable[Page]) -> dict[str, Page]:
@@ -139,7 +166,8 @@ def in_article_body(node: Any) -> bool:
 
 def docs_by_path(run: BuildRun) -> dict[str, SourceDoc]:
     """Output path (e.g. ``gzdt/202611/t20261118_x.html``) → the Markdown source it was rendered from."""
-    cached = run.data.get("a11y_docs_by_path")
+    # "_": a per-process cache; parallel page workers do not send the documents back to the main process.
+    cached = run.data.get("_a11y_docs_by_path")
     if cached is not None:
         return cached
     out: dict[str, SourceDoc] = {}
@@ -148,7 +176,7 @@ def docs_by_path(run: BuildRun) -> dict[str, SourceDoc]:
         url = getattr(doc.content, "url", None)
         if url:
             out[unquote(str(url)).lstrip("/")] = doc
-    run.data["a11y_docs_by_path"] = out
+    run.data["_a11y_docs_by_path"] = out
     return out
 
 
@@ -580,7 +608,8 @@ def _has_text_size_control(page: Page) -> bool:
 def elder_text_size(site: OutputSite, ctx: RuleContext) -> int:
     sheets = stylesheets(site, ctx)
     rules = all_rules(sheets)
-    home = site.by_path.get("index.html") or next(iter(checked_pages(site)), None)
+    home = site.by_path.get("index.html") or next(
+        (p for p in site if not p.path.startswith("theme/") and not is_redirect_stub(p)), None)
     if home is not None and not _has_text_size_control(home):
         ctx.report("页面没有字号调节按钮（至少 3 档：缩小、默认、放大）", url=home.url, severity="warning",
                    fix="在顶部工具栏提供 A-/A/A+ 按钮，并记住用户的选择（见 theme/static/js/site.js）")
@@ -681,38 +710,47 @@ def timed_popups(js: str) -> list[int]:
     return [m.start() for m in TIMED_RE.finditer(js) if POPUP_CODE_RE.search(js, m.end(), m.end() + 400)]
 
 
-@rule("A11Y-005", title="不得有广告、弹窗、飘窗和诱导按钮", stage="page", per="site", clause=AGED + " 2.4.1、2.4.2",
+@rule("A11Y-005", title="不得有广告、弹窗、飘窗和诱导按钮", stage="page", clause=AGED + " 2.4.1、2.4.2",
       confidence="S",
       fix="删除广告、飘窗和定时弹窗代码；不要用 ad/popup/float 等命名页面元素；按钮不得诱导下载或付款",
       why="「网页中严禁出现广告内容及插件，也不能随机出现广告或临时性的广告弹窗」，并且「无诱导下载、诱导付款等诱导式按键」。")
-def no_ads(site: OutputSite, ctx: RuleContext) -> int:
-    pages = checked_pages(site)
-    for page in pages:
-        for node in page.tree.css("[class], [id]"):
-            tokens = (_attr(node, "class") or "").split() + ([_attr(node, "id") or ""] if _attr(node, "id") else [])
-            bad = [t for t in tokens if ad_token(t)]
-            if bad:
-                report_page_fault(ctx, page, node, f"页面元素的 class/id「{bad[0]}」是广告或弹窗/飘窗命名",
-                                  kind="ad", key=bad[0])
-        for node in page.tree.css("script[src], iframe[src], img[src], embed[src]"):
-            host = (urlsplit(_attr(node, "src") or "").hostname or "").lower()
-            if host and any(host == h or host.endswith("." + h) for h in AD_HOSTS):
-                report_page_fault(ctx, page, node, f"页面加载了广告网络的资源（{host}）", kind="ad", key=host)
-        for node in page.tree.css("a, button"):
-            if not INDUCING_RE.search((node.text() or "") + (_attr(node, "aria-label") or "")
-                                      + (_attr(node, "title") or "")):
-                continue  # cheap pre-filter; the accessible name decides
-            name = accessible_name(node, page)
-            m = INDUCING_RE.search(name)
-            if m:
-                report_page_fault(ctx, page, node, f"诱导式按钮或链接「{name[:30]}」", kind="induce", key=name,
-                                  needles=[m.group(0)])
-        for node in page.tree.css("script:not([src])"):
-            js = node.text() or ""
-            if timed_popups(js):
-                ctx.report("页面内联脚本用 setTimeout/setInterval 定时弹出窗口", url=page.url, selector=css_path(node))
-    js_files = [rel for rel in site.files if rel.endswith(".js")]
-    for rel in js_files:
+def no_ads(page: Page, ctx: RuleContext) -> None:
+    if skipped(page):
+        return
+    for node in page.tree.css("[class], [id]"):
+        tokens = (_attr(node, "class") or "").split() + ([_attr(node, "id") or ""] if _attr(node, "id") else [])
+        bad = [t for t in tokens if ad_token(t)]
+        if bad:
+            report_page_fault(ctx, page, node, f"页面元素的 class/id「{bad[0]}」是广告或弹窗/飘窗命名",
+                              kind="ad", key=bad[0])
+    for node in page.tree.css("script[src], iframe[src], img[src], embed[src]"):
+        host = (urlsplit(_attr(node, "src") or "").hostname or "").lower()
+        if host and any(host == h or host.endswith("." + h) for h in AD_HOSTS):
+            report_page_fault(ctx, page, node, f"页面加载了广告网络的资源（{host}）", kind="ad", key=host)
+    for node in page.tree.css("a, button"):
+        if not INDUCING_RE.search((node.text() or "") + (_attr(node, "aria-label") or "")
+                                  + (_attr(node, "title") or "")):
+            continue  # cheap pre-filter; the accessible name decides
+        name = accessible_name(node, page)
+        m = INDUCING_RE.search(name)
+        if m:
+            report_page_fault(ctx, page, node, f"诱导式按钮或链接「{name[:30]}」", kind="induce", key=name,
+                              needles=[m.group(0)])
+    for node in page.tree.css("script:not([src])"):
+        js = node.text() or ""
+        if timed_popups(js):
+            ctx.report("页面内联脚本用 setTimeout/setInterval 定时弹出窗口", url=page.url, selector=css_path(node))
+
+
+@finish("A11Y-005", stage="page")
+def no_ads_scripts(collected: dict[str, Any], ctx: RuleContext) -> None:
+    """The site's script files, once per build (not per page)."""
+    site = output_site(ctx)
+    if site is None:
+        return
+    for rel in site.files:
+        if not rel.endswith(".js"):
+            continue
         try:
             js = (site.root / rel).read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -720,7 +758,6 @@ def no_ads(site: OutputSite, ctx: RuleContext) -> int:
         for offset in timed_popups(js):
             line = js.count("\n", 0, offset) + 1
             ctx.report(f"脚本 /{rel} 第 {line} 行用 setTimeout/setInterval 定时弹出窗口或飘窗", url=f"/{rel}")
-    return len(pages) + len(js_files)
 
 
 # ---------------------------------------------------------------- A11Y-007 keyboard, focus, cursor
@@ -771,12 +808,34 @@ def _cursor_size(sheet: Sheet, site: OutputSite, value: str) -> tuple[str, tuple
         return ref, None
 
 
-@rule("A11Y-007", title="键盘可操作、焦点清晰可见，关怀版提供大号鼠标指针", stage="page", per="site", shares="stylesheets",
+@rule("A11Y-007", title="键盘可操作、焦点清晰可见，关怀版提供大号鼠标指针", stage="page",
       clause=AGED + "（全程键盘操作与特大鼠标）；" + GBT + "（对应 WCAG 2.1.1、2.4.7）", confidence="S/M",
       fix="不要在 :focus 上去掉 outline（若要去掉，须用 :focus-visible 提供清晰的替代焦点样式）；可点击元素用 <a href>/<button>；"
           "关怀版用 cursor: url(大号指针.png) 提供 ≥48px 的鼠标指针",
       why="只用键盘的用户靠焦点框知道自己在页面的哪个位置；老年人需要更大的鼠标指针。")
-def keyboard_focus(site: OutputSite, ctx: RuleContext) -> int:
+def keyboard_focus(page: Page, ctx: RuleContext) -> None:
+    if skipped(page):
+        return
+    for node in page.tree.css("[onclick], [onkeydown], [onmousedown]"):
+        attrs = node.attributes or {}
+        if node.tag in NATIVE_FOCUSABLE and (node.tag != "a" or "href" in attrs):
+            continue
+        if "tabindex" not in attrs or not attrs.get("role"):
+            report_page_fault(ctx, page, node, f"<{node.tag}> 带点击事件却不能用键盘操作（缺少 tabindex 和 role）",
+                              kind="keyboard", fix="改用 <button> 或 <a href>，或补上 tabindex=\"0\" 和 role")
+    for node in page.tree.css("[tabindex]"):
+        value = (_attr(node, "tabindex") or "").strip()
+        if value.isdigit() and int(value) > 0:
+            report_page_fault(ctx, page, node, f"tabindex=\"{value}\" 打乱了键盘浏览顺序（只能用 0 或 -1）",
+                              kind="keyboard", severity="warning")
+
+
+@finish("A11Y-007", stage="page")
+def keyboard_focus_styles(collected: dict[str, Any], ctx: RuleContext) -> None:
+    """Focus styles and the 关怀版 cursor in the stylesheets, once per build."""
+    site = output_site(ctx)
+    if site is None:
+        return
     sheets = stylesheets(site, ctx)
     rules = all_rules(sheets)
     visible = [r for r in rules if _visible_focus(r) and any(":focus-visible" in s for s in r.selectors)]
@@ -804,21 +863,6 @@ def keyboard_focus(site: OutputSite, ctx: RuleContext) -> int:
         elif min(size) < 48:
             report_css(ctx, sheets, r, f"关怀版鼠标指针图片「{ref}」只有 {size[0]}×{size[1]} 像素，应不小于 48×48",
                        severity="warning")
-    pages = checked_pages(site)
-    for page in pages:
-        for node in page.tree.css("[onclick], [onkeydown], [onmousedown]"):
-            attrs = node.attributes or {}
-            if node.tag in NATIVE_FOCUSABLE and (node.tag != "a" or "href" in attrs):
-                continue
-            if "tabindex" not in attrs or not attrs.get("role"):
-                report_page_fault(ctx, page, node, f"<{node.tag}> 带点击事件却不能用键盘操作（缺少 tabindex 和 role）",
-                                  kind="keyboard", fix="改用 <button> 或 <a href>，或补上 tabindex=\"0\" 和 role")
-        for node in page.tree.css("[tabindex]"):
-            value = (_attr(node, "tabindex") or "").strip()
-            if value.isdigit() and int(value) > 0:
-                report_page_fault(ctx, page, node, f"tabindex=\"{value}\" 打乱了键盘浏览顺序（只能用 0 或 -1）",
-                                  kind="keyboard", severity="warning")
-    return len(pages) + len(sheets)
 
 
 # ---------------------------------------------------------------- A11Y-009 semantics (page stage)
@@ -969,27 +1013,33 @@ def page_semantics(page: Page, ctx: RuleContext) -> str | None:
     return title or None
 
 
-@rule("A11Y-009", title="文本替代与语义（GB/T 37668 一级基本要求）", stage="page", per="site", clause=GBT + "（一级指标）",
+@rule("A11Y-009", title="文本替代与语义（GB/T 37668 一级基本要求）", stage="page", clause=GBT + "（一级指标）",
       confidence="S/M",
       fix="图片写 alt、页面有 lang 和唯一的标题、标题逐级、表单有标签、链接文字说明去向、表格有表头、不自动播放声音、提供跳转链接",
       why="屏幕阅读器靠这些语义朗读页面；缺少 alt、lang、标题或标签时视障用户无法使用网站。"
           "（alt、lang、title、表单标签、空链接为阻断性错误；其余为警告。）",
       example_bad="![](/images/a.png)", example_good="![示例县河口镇梯田秋收景象](/images/a.png)")
-def semantics(site: OutputSite, ctx: RuleContext) -> int:
-    pages = checked_pages(site)
-    titles: dict[str, list[Page]] = defaultdict(list)
-    for page in pages:
-        title = page_semantics(page, ctx)
-        if title:
-            titles[title].append(page)
+def semantics(page: Page, ctx: RuleContext) -> None:
+    if skipped(page):
+        return
+    title = page_semantics(page, ctx)
+    if title:
+        ctx.collect(page.path, title)
+
+
+@finish("A11Y-009", stage="page")
+def duplicate_titles(collected: dict[str, str], ctx: RuleContext) -> None:
+    """The same <title> on several pages (collected: page path → title)."""
+    titles: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(collected, key=site_order):
+        titles[collected[path]].append(path)
     for title, same in titles.items():
         if len(same) < 2:
             continue
-        for page in same:
-            other = next(p for p in same if p is not page)
-            ctx.report(f"页面标题 <title>「{title}」与其他 {len(same) - 1} 个页面重复（如 {other.url}）", url=page.url,
+        for path in same:
+            other = next(p for p in same if p != path)
+            ctx.report(f"页面标题 <title>「{title}」与其他 {len(same) - 1} 个页面重复（如 /{other}）", url=f"/{path}",
                        selector="title", fix="每个页面的标题应唯一：文章标题 + 网站名称；同名文件请在标题中写明年份或发文单位")
-    return len(pages)
 
 
 # ---------------------------------------------------------------- A11Y-009 content stage (Markdown file:line)
@@ -1092,55 +1142,110 @@ def markdown_semantics(doc: SourceDoc, ctx: RuleContext) -> None:
 RAW_HTML_RE = re.compile(r"<[A-Za-z!/]")
 
 
-@rule("A11Y-014", title="HTML 语法符合 HTML5 规范（兼容性）", stage="page", per="site",
+@rule("A11Y-014", title="HTML 语法符合 HTML5 规范（兼容性）", stage="page",
       clause=GBT + "「兼容性」原则（对应 WCAG 4.1.1）；" + PROJECT.split("：")[0], confidence="project",
       fix="按提示的行列修正标签嵌套、闭合、重复属性或重复 id；模板问题改 theme/templates，正文问题改对应的 Markdown 文件",
       why="语法错误的页面在不同浏览器和读屏软件中会被解析成不同的结构。每次构建检查每种模板一页和内容变化的页面（html5lib）。")
-def html_conformance(site: OutputSite, ctx: RuleContext) -> int:
-    from govsite.conformance import ConformanceCache, check_html, digest
+def html_conformance(page: Page, ctx: RuleContext) -> None:
+    """Check a changed page now; remember its template and size so ``finish`` can pick one page per template.
+
+    Collected per page: (template, size, digest, clean) — digest and clean are None when the page was not checked.
+    """
+    if skipped(page):
+        return
+    from govsite.conformance import digest
 
     run = ctx.run
-    pages = checked_pages(site)
-    reps = {p.path for p in representatives(pages).values()}
-    cache = ConformanceCache(run.root / CACHE_DIR / "conformance.json")
-    everything = bool(run.data.get("browser_all"))
-    docs = docs_by_path(run)
-    checked = 0
-    for page in pages:
-        if not everything and page.path not in reps and docs:
+    template, size = template_of(page), page.size
+    if not run.data.get("browser_all"):
+        docs = docs_by_path(run)
+        if docs:
             # In a govsite build, Markdown renders well-formed HTML: beyond one page per template only documents
             # with raw HTML in their source can break conformance — and only when their output changed.
             # (Audit mode has no sources: every changed page is checked.)
             doc = docs.get(page.path)
             if doc is None or not RAW_HTML_RE.search(doc.body):
-                continue
+                ctx.collect(page.path, (template, size, None, None))
+                return
         page_digest = digest(page.text)
-        if not everything and page.path not in reps and cache.passed(page.path, page_digest):
+        if _conformance_cache(ctx).passed(page.path, page_digest):
+            ctx.collect(page.path, (template, size, None, None))  # checked only if it represents its template
+            return
+    else:
+        page_digest = digest(page.text)
+    clean = _report_conformance(ctx, page.path, page.text, template)
+    ctx.collect(page.path, (template, size, page_digest, clean))
+
+
+@finish("A11Y-014", stage="page")
+def html_conformance_templates(collected: dict[str, tuple[str, int, str | None, bool | None]],
+                               ctx: RuleContext) -> None:
+    """Check one page per template (the largest; ties by path) unless already checked; save the cache."""
+    from govsite.conformance import digest
+
+    run = ctx.run
+    cache = _conformance_cache(ctx)
+    reps: dict[str, tuple[int, str]] = {}
+    for path, (template, size, _, _) in collected.items():
+        cur = reps.get(template)
+        if cur is None or (size, path) > cur:
+            reps[template] = (size, path)
+    checked = 0
+    for path, (_, _, page_digest, clean) in collected.items():
+        if page_digest is not None:
+            checked += 1
+            cache.record(path, page_digest, clean=bool(clean))
+    site = output_site(ctx)
+    for template, (_, path) in sorted(reps.items()):
+        if collected[path][2] is not None:
+            continue  # checked as a changed page
+        page = site.by_path.get(path) if site is not None else None
+        if page is None:
+            continue
+        try:
+            text = page.text
+        except OSError:
             continue
         checked += 1
-        issues = check_html(page.text)
-        cache.record(page.path, page_digest, clean=not issues)
-        if not issues:
-            continue
-        lines = page.text.split("\n")
-        body_start = next((i + 1 for i, ln in enumerate(lines) if 'class="article-body"' in ln), None)
-        body_end = max((i + 1 for i, ln in enumerate(lines) if "</article>" in ln), default=None)
-        doc = docs.get(page.path)
-        template = template_of(page)
-        for issue in issues[:20]:
-            snippet = lines[issue.line - 1].strip()[:80] if 0 < issue.line <= len(lines) else ""
-            message = f"{issue.describe()}（{issue.code}）：{snippet}"
-            if doc is not None and body_start and body_end and body_start < issue.line < body_end:
-                ctx.report("正文内容：" + message, file=doc.path, url=page.url,
-                           fix="修正正文中的原始 HTML（标签成对、正确嵌套、属性不重复）")
-            else:
-                ctx.report(f"模板 {template}：{message}", url=page.url)
-        if len(issues) > 20:
-            ctx.report(f"另有 {len(issues) - 20} 处 HTML 语法错误未列出", url=page.url)
+        cache.record(path, digest(text), clean=_report_conformance(ctx, path, text, template))
+        page.release()
     with contextlib.suppress(OSError):
         cache.save()
-    run.data["conformance_stats"] = {"pages": len(pages), "checked": checked}
-    return checked
+    run.data["conformance_stats"] = {"pages": len(collected), "checked": checked}
+
+
+def _conformance_cache(ctx: RuleContext) -> ConformanceCache:
+    from govsite.conformance import ConformanceCache
+
+    cache = ctx.run.data.get("_a11y_conformance")  # "_": loaded once per process, never sent between processes
+    if cache is None:
+        cache = ctx.run.data["_a11y_conformance"] = ConformanceCache(ctx.run.root / CACHE_DIR / "conformance.json")
+    return cache
+
+
+def _report_conformance(ctx: RuleContext, path: str, text: str, template: str) -> bool:
+    """html5lib over one page; reports its syntax errors and returns whether it is clean."""
+    from govsite.conformance import check_html
+
+    issues = check_html(text)
+    if not issues:
+        return True
+    url = "/" + path
+    lines = text.split("\n")
+    body_start = next((i + 1 for i, ln in enumerate(lines) if 'class="article-body"' in ln), None)
+    body_end = max((i + 1 for i, ln in enumerate(lines) if "</article>" in ln), default=None)
+    doc = docs_by_path(ctx.run).get(path)
+    for issue in issues[:20]:
+        snippet = lines[issue.line - 1].strip()[:80] if 0 < issue.line <= len(lines) else ""
+        message = f"{issue.describe()}（{issue.code}）：{snippet}"
+        if doc is not None and body_start and body_end and body_start < issue.line < body_end:
+            ctx.report("正文内容：" + message, file=doc.path, url=url,
+                       fix="修正正文中的原始 HTML（标签成对、正确嵌套、属性不重复）")
+        else:
+            ctx.report(f"模板 {template}：{message}", url=url)
+    if len(issues) > 20:
+        ctx.report(f"另有 {len(issues) - 20} 处 HTML 语法错误未列出", url=url)
+    return False
 
 
 # ---------------------------------------------------------------- A11Y-013 axe-core (browser stage)

@@ -44,7 +44,9 @@ def page_run(tmp_path: Path, files: dict[str, Path | str], rule_id: str) -> tupl
     settings["GOVSITE_SITEURL"] = settings["SITEURL"]
     run = BuildRun(root=tmp_path, settings=settings, profile=load_profile("national", {}), now=clock.now(settings))
     run.loaded_plugins = {"govsite_pages", "govsite_content"}
-    run_stage(run, "page", OutputSite.load(out), only=[rule_id])
+    site = OutputSite.load(out)
+    run.data["output_site"] = site  # as the build and audit set it: site-wide parts of per-page checks read it
+    run_stage(run, "page", site, only=[rule_id])
     assert not run.crashed, run.crashed
     return run, [f for f in run.findings if f.rule == rule_id]
 
@@ -190,6 +192,20 @@ def test_a11y009_page_semantics(tmp_path: Path) -> None:
     assert any("lang=\"en\"" in f.message and f.severity == "warning" for f in dup)
     assert any("重复" in f.message and f.severity == "error" for f in dup)
     assert all(CJK.search(f.message) for f in found)
+
+
+def test_a11y009_duplicate_titles_name_another_page(tmp_path: Path) -> None:
+    """Judged once all pages were checked: each page names the first other page with its title, in site order."""
+    clean = (FIX / "pages" / "clean.html").read_text(encoding="utf-8")
+    same = clean.replace("干净页面 - 示例县人民政府", "同一个标题")
+    # Site order compares paths part by part: b/x.html comes before b-c.html (a plain string sort puts it after).
+    _, found = page_run(tmp_path, {"a.html": same, "b-c.html": same, "b/x.html": same, "clean.html": clean,
+                                   "theme/t.html": same}, "A11Y-009")
+    dup = sorted((f.url, f.message, f.severity, f.selector) for f in found if "重复" in f.message)
+    text = "页面标题 <title>「同一个标题」与其他 2 个页面重复（如 {}）"
+    assert dup == [("/a.html", text.format("/b/x.html"), "error", "title"),
+                   ("/b-c.html", text.format("/a.html"), "error", "title"),
+                   ("/b/x.html", text.format("/a.html"), "error", "title")], dup
 
 
 def _minimal(tmp_path: Path, files: dict[str, str]) -> Path:
