@@ -290,7 +290,7 @@ def doc_mask(run: BuildRun, doc: SourceDoc, body: str | None = None, meta: Mappi
     """Masking of one document, computed once per build (content stage and reader share it)."""
     body = doc.body if body is None else body
     meta = {k: mv.value for k, mv in doc.meta.items()} if meta is None else dict(meta)
-    cache: dict[str, tuple[str, dict[str, str], DocMask]] = run.data.setdefault("privacy_docs", {})
+    cache: dict[str, tuple[str, dict[str, str], DocMask]] = run.data.setdefault("_privacy_docs", {})
     hit = cache.get(doc.rel)
     if hit is not None and hit[0] == body and hit[1] == meta:
         return hit[2]
@@ -815,7 +815,7 @@ def allowed_values(run: BuildRun) -> set[str]:
     In a build they come from the documents masked for publication; when auditing our own output
     (``invoke check``) from the sources the settings point to.
     """
-    docs = run.data.get("privacy_docs")
+    docs = run.data.get("_privacy_docs")
     if not docs and run.data.get("audit") and run.settings.get("PATH"):
         from govsite.pelican_glue import discover_sources
         from govsite.source import read_source
@@ -825,7 +825,7 @@ def allowed_values(run: BuildRun) -> set[str]:
                 doc_mask(run, read_source(path, run.root))
         except OSError:
             pass
-        docs = run.data.get("privacy_docs")
+        docs = run.data.get("_privacy_docs")
     allowed: set[str] = set()
     for _body, _meta, dm in (docs or {}).values():
         allowed |= dm.cleared | dm.exempt_ids

@@ -250,7 +250,7 @@ def reprint_source_meta(doc: SourceDoc, ctx: RuleContext) -> None:
 
 
 def _reprint_pages(ctx: RuleContext) -> dict[str, SourceDoc]:
-    cached = ctx.run.data.get("reprint_pages")
+    cached = ctx.run.data.get("_reprint_pages")
     if cached is None:
         model: SiteModel | None = ctx.run.data.get("site")
         cached = {}
@@ -259,7 +259,7 @@ def _reprint_pages(ctx: RuleContext) -> dict[str, SourceDoc]:
                 save_as = getattr(doc.content, "save_as", "") or getattr(doc.content, "url", "")
                 if save_as:
                     cached[save_as.lstrip("/")] = doc
-        ctx.run.data["reprint_pages"] = cached
+        ctx.run.data["_reprint_pages"] = cached
     return cached
 
 

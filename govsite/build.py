@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import clock, gate, ledger, report, scorecard
+from . import clock, gate, ledger, parallel, report, scorecard
 from .findings import Finding
 from .profiles import Profile, ProfileError, load_profile
 from .publish import BuildLock, publish, recover
@@ -186,6 +186,7 @@ def _build_locked(root: Path, settings_file: str, output: Path | None, reports_d
                         clause="govsite 构建约定", stage="gate"))
     finally:
         pelican_logger.removeHandler(capture)
+        parallel.join_background(run)  # a stage still running beside Pelican (normally joined already)
 
     for record in capture.records:
         text = record.getMessage().strip()

@@ -28,13 +28,13 @@ from typing import Any, Callable, Sequence
 
 from .findings import Finding
 from .registry import Check
-from .run import BuildRun
+from .run import BuildRun, enabled_checks
 
 log = logging.getLogger("govsite.parallel")
 
 COSTS_FILE = "page-check-costs.json"
 MIN_PAGES = 300  # below this, forking costs more than it saves
-NOT_EXPORTED = frozenset({"timings", "check_timings", "output_site"})
+NOT_EXPORTED = frozenset({"timings", "check_timings", "output_site"})  # merged separately, or main's own
 # Seconds per 1,000 pages, measured on a 5,000-document portal (2 cores); only a first build uses them.
 DEFAULT_COST = 0.02
 ESTIMATES = {
@@ -114,7 +114,7 @@ def plan(checks: Sequence[Check], workers: int, costs: dict[str, float]) -> list
     item_checks = [c for c in checks if c.per != "site"]
     if item_checks:
         total = sum(cost(c) for c in item_checks)
-        shards = workers * 2  # small pieces fill the gaps left by the big site-wide checks
+        shards = workers * 8  # small pieces fill the gaps left by the big site-wide checks
         tasks += [Task(item_checks, total / shards, (i, shards)) for i in range(shards)]
     groups: dict[str, list[Check]] = {}
     for chk in checks:
@@ -171,6 +171,7 @@ def _snapshot(run: BuildRun) -> dict[str, Any]:
         "coverage": dict(run.coverage),
         "crashed": dict(run.crashed),
         "check_timings": dict(run.data.get("check_timings", {})),
+        "timings": dict(run.data.get("timings", {})),
         "data": {k: (id(v), _size(v)) for k, v in run.data.items()},
     }
 
@@ -192,12 +193,16 @@ def _delta(run: BuildRun, snap: dict[str, Any]) -> dict[str, Any]:
             log.debug("run.data[%r] not sent back from the worker: %s", key, exc)
             continue
         exported[key] = value
+        if os.environ.get("GOVSITE_DEBUG_PARALLEL"):
+            print(f"[worker {os.getpid()}] exports run.data[{key!r}] "
+                  f"({len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))} bytes)", file=sys.stderr)
     return {
         "findings": run.findings[snap["findings"]:],
         "check_coverage": diff(run.check_coverage, snap["check_coverage"]),
         "coverage": diff(run.coverage, snap["coverage"]),
         "crashed": {k: v for k, v in run.crashed.items() if k not in snap["crashed"]},
         "check_timings": diff(run.data.get("check_timings", {}), snap["check_timings"]),
+        "timings": diff(run.data.get("timings", {}), snap["timings"]),
         "data": exported,
     }
 
@@ -212,6 +217,9 @@ def _merge(run: BuildRun, payload: dict[str, Any]) -> None:
     timings = run.data.setdefault("check_timings", {})
     for key, secs in payload["check_timings"].items():
         timings[key] = timings.get(key, 0.0) + secs
+    stages = run.data.setdefault("timings", {})
+    for key, secs in payload.get("timings", {}).items():
+        stages[key] = round(stages.get(key, 0.0) + secs, 4)
     for key, value in payload["data"].items():
         run.data[key] = _merged(run.data.get(key), value)
 
@@ -227,21 +235,61 @@ def _merged(mine: Any, theirs: Any) -> Any:
     return theirs
 
 
-def _child(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str], b: Bin, run_serial: RunSerial,
-           fd: int) -> None:
-    code = 0
-    try:
-        snap = _snapshot(run)
-        _run_bin(run, stage, items, describe, b, run_serial)
-        data = pickle.dumps(_delta(run, snap), protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-    except BaseException:  # noqa: BLE001 — report anything, then leave without running the parent's cleanup
-        traceback.print_exc(file=sys.stderr)
-        code = 70
-    finally:
-        sys.stderr.flush()
-        os._exit(code)
+@dataclass
+class Worker:
+    """A forked process running part of a stage on a copy of the run; :meth:`join` merges what it found."""
+
+    pid: int
+    fd: int
+    what: str  # for the failure message: which rules it was running
+
+    def join(self, run: BuildRun) -> bool:
+        with os.fdopen(self.fd, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(self.pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        payload = None
+        if code == 0:
+            try:
+                payload = pickle.loads(data)
+            except Exception as exc:
+                log.error("worker %d sent an unreadable result: %s", self.pid, exc)
+        if payload is None:
+            run.add(Finding(rule="BUILD-001", severity="error",
+                            message=f"检查子进程异常退出（{code}），这些规则的检查没有完成：{self.what}",
+                            fix="这是构建程序的故障，不是内容问题：重新构建；仍失败时设置 GOVSITE_WORKERS=1 并把错误信息报告给技术维护人员。",
+                            clause="govsite 构建约定", stage="gate"))
+            return False
+        _merge(run, payload)
+        return True
+
+
+def fork_worker(run: BuildRun, work: Callable[[], None], what: str) -> Worker:
+    """Run ``work()`` in a forked copy of this process; its findings, coverage and data come back on join."""
+    read_fd, write_fd = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Objects the garbage collector never visits stay shared with the worker instead of being copied page by page.
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        code = 0
+        try:
+            snap = _snapshot(run)
+            work()
+            data = pickle.dumps(_delta(run, snap), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_fd, "wb") as fh:
+                fh.write(data)
+        except BaseException:
+            traceback.print_exc(file=sys.stderr)
+            code = 70
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    gc.unfreeze()
+    os.close(write_fd)
+    return Worker(pid, read_fd, what)
 
 
 def run_parallel(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str], checks: list[Check],
@@ -249,38 +297,36 @@ def run_parallel(run: BuildRun, stage: str, items: Any, describe: Callable[[Any]
     bins = [b for b in plan(checks, workers, load_costs(run)) if b.tasks]
     run.data["page_workers"] = len(bins)
     log.info("page stage: %d processes, planned loads %s", len(bins), [round(b.load, 2) for b in bins])
-    children: list[tuple[int, int, Bin]] = []
-    # Objects the garbage collector never visits stay shared with the workers instead of being copied page by page.
-    gc.freeze()
-    for b in bins[1:]:
-        read_fd, write_fd = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the worker
-            os.close(read_fd)
-            _child(run, stage, items, describe, b, run_serial, write_fd)
-        os.close(write_fd)
-        children.append((pid, read_fd, b))
-    gc.unfreeze()
+    children = [fork_worker(run, lambda b=b: _run_bin(run, stage, items, describe, b, run_serial),
+                            "、".join(sorted({c.rule_id for t in b.tasks for c in t.checks})))
+                for b in bins[1:]]
     _run_bin(run, stage, items, describe, bins[0], run_serial)
-    for index, (pid, read_fd, b) in enumerate(children, start=1):
-        with os.fdopen(read_fd, "rb") as fh:
-            data = fh.read()
-        _, status = os.waitpid(pid, 0)
-        payload = None
-        if os.waitstatus_to_exitcode(status) == 0:
-            try:
-                payload = pickle.loads(data)
-            except Exception as exc:  # noqa: BLE001
-                log.error("page worker %d sent an unreadable result: %s", index, exc)
-        if payload is None:
-            names = "、".join(sorted({c.rule_id for t in b.tasks for c in t.checks}))
-            run.add(Finding(rule="BUILD-001", severity="error",
-                            message=f"页面检查子进程 {index} 异常退出（{os.waitstatus_to_exitcode(status)}），"
-                                    f"这些规则的检查没有完成：{names}",
-                            fix="这是构建程序的故障，不是内容问题：重新构建；仍失败时设置 GOVSITE_WORKERS=1 并把错误信息报告给技术维护人员。",
-                            clause="govsite 构建约定", stage="gate"))
-            continue
-        _merge(run, payload)
+    for child in children:
+        child.join(run)
     finishers(run, [c for c in checks if c.per != "site"])
+
+
+# ---- a stage in the background -------------------------------------------------------------------------------
+
+JOBS = "_background_jobs"
+
+
+def start_background(run: BuildRun, stage: str, work: Callable[[], None], n_items: int) -> bool:
+    """Run a stage in a worker while this process carries on (the content stage beside Pelican's reading).
+
+    Returns False (nothing started) when parallelism is off or the stage is small; :func:`join_background`
+    must be called before anything reads the stage's results.
+    """
+    if worker_count(run, n_items) < 2:
+        return False
+    checks = "、".join(sorted({c.rule_id for c in enabled_checks(run, stage)}))
+    run.data.setdefault(JOBS, []).append(fork_worker(run, work, checks))
+    run.data.setdefault("background_stages", []).append(stage)
+    return True
+
+
+def join_background(run: BuildRun) -> None:
+    """Merge every background stage's results (idempotent; the build driver calls it whatever happened)."""
+    jobs = run.data.pop(JOBS, [])
+    for job in jobs:
+        job.join(run)

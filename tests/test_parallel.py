@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sitekit import article, build, make_project, snapshot
 
 from govsite import parallel
 from govsite.registry import RULES, Check, load_all_rules
-from sitekit import article, build, make_project, snapshot
 
 # One template carrying a fault for most page-stage rules, so every check has something to report.
 FAULTY_ARTICLE = """{% extends "!theme/article.html" %}
@@ -50,6 +50,8 @@ def _outcome(root: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> dict[
     result = build(root)
     assert result.run is not None
     assert result.run.data["page_workers"] == workers
+    # With several processes the content stage runs beside Pelican's reading.
+    assert result.run.data.get("background_stages", []) == (["content"] if workers > 1 else [])
     report = json.loads((root / "reports" / "findings.json").read_text(encoding="utf-8"))
     data = result.run.data
     return {
@@ -106,7 +108,7 @@ def test_dead_worker_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyP
     saved = {r.id: list(r.checks) for r in RULES.values()}
     try:
         for r in RULES.values():
-            r.checks[:] = [replace(c, func=dying(c.func)) if c.stage == "page" else c for c in r.checks]
+            r.checks[:] = [replace(c, func=dying(c.func)) if c.stage in ("content", "page") else c for c in r.checks]
         monkeypatch.setenv("GOVSITE_WORKERS", "2")
         monkeypatch.setenv("GOVSITE_PARALLEL_MIN_PAGES", "0")
         result = build(root)
@@ -115,7 +117,8 @@ def test_dead_worker_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyP
             RULES[rule_id].checks[:] = checks
     assert not result.ok and not result.published
     dead = [f for f in result.findings if f.rule == "BUILD-001" and "子进程" in f.message]
-    assert dead and "9" in dead[0].message
+    assert len(dead) >= 2 and all("（9）" in f.message for f in dead)  # the content worker and a page worker
+    assert any("SEC-001" in f.message for f in dead)  # a content-stage rule named as not done
     assert any(f.rule == "GATE-001" for f in result.findings)  # its checks count as not run
     assert snapshot(root / "output") == before
 
@@ -134,7 +137,7 @@ def test_plan_balances_and_keeps_shared_caches_together() -> None:
     assert len(holders) == 1  # A and B share the index: one process builds it
     assert abs(bins[0].load - bins[1].load) <= 1.0 + 1e-9
     shards = sorted(t.shard for b in bins for t in b.tasks if t.shard is not None)  # type: ignore[type-var]
-    assert shards == [(0, 4), (1, 4), (2, 4), (3, 4)]  # every page gets its per-page checks exactly once
+    assert shards == [(i, 16) for i in range(16)]  # every page gets its per-page checks exactly once
     assert sum(b.load for b in bins) == pytest.approx(sum(costs.values()))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pelican import signals
 
+from govsite import parallel
 from govsite.columns import ColumnError, load_columns
 from govsite.generators import ColumnGenerator
 from govsite.pelican_glue import content_root, discover_sources, install_reader
@@ -30,7 +31,14 @@ def _on_initialized(pelican) -> None:  # type: ignore[no-untyped-def]
         run.data["column_error"] = (str(exc), exc.line, run.rel(columns_path))
     docs = [read_source(p, run.root) for p in discover_sources(settings)]
     run.data["sources"] = {str(d.path.resolve()): d for d in docs}
-    run_stage(run, "content", docs, describe=lambda d: d.rel)
+
+    def content_stage() -> None:
+        run_stage(run, "content", docs, describe=lambda d: d.rel)
+
+    # The content checks read the sources, not Pelican's articles: on a large site they run in a worker
+    # while Pelican reads and converts the same files here; their results are merged before the site stage.
+    if not parallel.start_background(run, "content", content_stage, len(docs)):
+        content_stage()
 
 
 def _on_readers_init(readers) -> None:  # type: ignore[no-untyped-def]
@@ -45,6 +53,7 @@ def _on_all_generators_finalized(generators: list[Any]) -> None:
     run = active(settings, NAME)
     if run is None:
         return
+    parallel.join_background(run)
     sources = run.data.get("sources", {})
     docs = []
     for gen in generators:
