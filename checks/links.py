@@ -152,10 +152,30 @@ def column_links(run: BuildRun) -> set[str]:
 
 # ---- the per-run link index ------------------------------------------------------------------
 
-@dataclass
 class PageRefs:
-    page: Page
-    refs: list[tuple[str, Any, str, Ref]] = field(default_factory=list)  # (tag, node, attribute, ref)
+    """The references of one page as ``(tag, node, attribute, ref)``.
+
+    Stored compactly: ``(tag, element index, attribute, ref)`` tuples are interned across pages (navigation and
+    footer repeat on every page), and the node stand-ins are made only while a check iterates.
+    """
+
+    __slots__ = ("items", "page")
+
+    def __init__(self, page: Page, items: list[tuple[str, int, str, Ref]] | None = None):
+        self.page = page
+        self.items = items if items is not None else []
+
+    @property
+    def refs(self) -> list[tuple[str, Any, str, Ref]]:
+        page = self.page
+        nodes: dict[int, RefNode] = {}
+        out = []
+        for tag, index, attr, ref in self.items:
+            node = nodes.get(index)
+            if node is None:
+                node = nodes[index] = RefNode(page, index, tag)
+            out.append((tag, node, attr, ref))
+        return out
 
 
 @dataclass
@@ -225,13 +245,17 @@ def _resolve_memo(memo: dict[tuple[str, str], Ref], url: str, raw: str, hosts: f
 
 class RefNode:
     """Stands in for a selectolax node in the link index: holding real nodes would keep every page's parse tree
-    alive for the whole page stage (gigabytes on a 10,000-page site). The node is found again only when a
-    finding needs its CSS selector."""
+    alive for the whole page stage (gigabytes on a 10,000-page site), and even a copy of each element's
+    attributes costs ~200 MB at 6,000 pages. The node is found again only when a finding needs it."""
 
-    __slots__ = ("attributes", "index", "page", "tag")
+    __slots__ = ("index", "page", "tag")
 
-    def __init__(self, page: Page, index: int, tag: str, attributes: dict[str, Any]):
-        self.page, self.index, self.tag, self.attributes = page, index, tag, attributes
+    def __init__(self, page: Page, index: int, tag: str):
+        self.page, self.index, self.tag = page, index, tag
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return self.resolve().attributes
 
     @property
     def attrs(self) -> dict[str, Any]:
@@ -241,20 +265,30 @@ class RefNode:
         return self.page.tree.css(REF_SELECTOR)[self.index]
 
 
-def page_refs(page: Page, hosts: frozenset[str], cache: dict[tuple[str, str], Ref] | None = None) -> PageRefs:
-    """Every reference of one page, resolved. ``cache`` memoizes resolution (nav and footer repeat on every page)."""
+def page_refs(page: Page, hosts: frozenset[str], cache: dict[Any, Any] | None = None) -> PageRefs:
+    """Every reference of one page, resolved. ``cache`` memoizes resolution and interns the stored tuples (nav and
+    footer repeat on every page)."""
     out = PageRefs(page)
-    refs = out.refs
-    memo: dict[tuple[str, str], Ref] = {} if cache is None else cache
+    memo: dict[Any, Any] = {} if cache is None else cache
     url = page.url
+    items = out.items
 
     def res(raw: str) -> Ref:
         return _resolve_memo(memo, url, raw, hosts)
 
-    for index, real in enumerate(page.tree.css(REF_SELECTOR)):
+    class _Sink:
+        @staticmethod
+        def append(entry: tuple[str, int, str, Ref]) -> None:
+            key = ("item", entry[0], entry[1], entry[2], id(entry[3]))
+            shared = memo.get(key)
+            if shared is None or shared[3] is not entry[3]:
+                shared = memo[key] = entry
+            items.append(shared)
+
+    refs = _Sink()
+    for node, real in enumerate(page.tree.css(REF_SELECTOR)):  # node: the element's index, see PageRefs
         tag = real.tag
-        attrs = dict(real.attrs)
-        node = RefNode(page, index, tag, attrs)
+        attrs = real.attrs
         if tag == "meta":
             if (attrs.get("http-equiv") or "").lower() == "refresh":
                 m = META_REFRESH_RE.search(attrs.get("content") or "")
