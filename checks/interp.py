@@ -465,7 +465,7 @@ def _per_model(ctx: RuleContext, name: str, build: Any) -> Any:
     return cached[1]
 
 
-@rule("INTERP-003", title="政策文件与解读相互关联（双向链接）", stage="page",
+@rule("INTERP-003", title="政策文件与解读相互关联（双向链接）", stage="page", whole_output=True,
       clause="解读材料与政策文件「同步发布、关联发布」（县级政务公开检查实践）；" + CLAUSE_47 + " 解读回应", confidence="S",
       fix="政策文件页的「相关解读」区块链接每一篇解读，解读页的「政策原文」区块链接所解读的政策文件",
       why="公众从政策文件应能直接找到解读，从解读应能直接回到原文；检查时未关联发布会被扣分。",

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from govsite.htmlpage import OutputSite, Page, css_path, norm_ws
-from govsite.registry import rule
+from govsite.registry import finish, rule
 from govsite.run import BuildRun, RuleContext
 
 URL_CLAUSE = "全国政府网站普查评分表（国办函〔2015〕15号 附件2）「链接可用性」；国办秘函〔2019〕19号 可用性"
@@ -148,6 +148,11 @@ def column_links(run: BuildRun) -> set[str]:
     if interaction:
         out.add(str(interaction))
     return {u.rstrip("/") for u in out}
+
+
+def _output_files(ctx: RuleContext) -> frozenset[str]:
+    """Every output file (posix, relative): the page stage's OutputSite (all pages are written by then)."""
+    return ctx.run.data["output_site"].file_set
 
 
 # ---- the per-run link index ------------------------------------------------------------------
@@ -510,39 +515,51 @@ def _index_url(entry: dict[str, Any], hosts: frozenset[str]) -> str:
     return ref.path if ref.kind == "internal" else ""
 
 
-@rule("LAYOUT-005", title="站内搜索：每页有搜索框，搜索索引覆盖全部文章", stage="page", per="site", shares="link_index", clause=SEARCH_CLAUSE,
+@rule("LAYOUT-005", title="站内搜索：每页有搜索框，搜索索引覆盖全部文章", stage="page", whole_output=True, clause=SEARCH_CLAUSE,
       confidence="S/M", fix="页面头部放置 <form role=\"search\" action=\"/search.html\">；构建生成的 search-index.json 应收录每篇文章",
       why="搜索功能是政府网站检查指标；搜不到已发布的文章等于信息未公开。")
-def site_search(site: OutputSite, ctx: RuleContext) -> int:
+def site_search(page: Page, ctx: RuleContext) -> None:
     from .safety import host_allowed  # late import: safety imports this module
 
-    index = link_index(site, ctx.run)
-    files = site.file_set
-    out = Grouped(ctx)
-    local_search = False
-    for page in site:
-        if _is_redirect_stub(page):
-            continue
-        forms = _search_forms(page)
-        if not forms:
-            out.add("noform", "页面没有站内搜索框", url=page.url, selector="body")
-            continue
-        for form in forms:
-            action = (form.attributes.get("action") or "").strip()
-            ref = resolve(page.url, action, index.hosts) if action else Ref("", "internal", path=page.url)
-            if ref.kind == "internal":
-                if target_file(ref.path, files) is None:
-                    out.add(f"action:{ref.path}", f"搜索框提交地址「{action}」不存在", url=page.url, selector=css_path(form))
-                else:
-                    local_search = True
-            elif ref.kind == "external":
-                if not host_allowed(ref.host, ctx.settings, links=False):
-                    out.add(f"action:{ref.host}", f"搜索框提交到非政府网站「{ref.host}」", url=page.url,
-                            selector=css_path(form), fix="使用本站或集约化平台（.gov.cn）的站内搜索")
+    title = page.meta_one("ArticleTitle") if page.page_type == "article" else None
+    if page.is_redirect:
+        if title:
+            ctx.collect(page.path, ([], False, title))
+        return
+    hosts = own_hosts(ctx.settings)
+    files = _output_files(ctx)
+    entries: list[tuple[str, str, dict[str, Any]]] = []
+    forms = _search_forms(page)
+    if not forms:
+        entries.append(("noform", "页面没有站内搜索框", {"url": page.url, "selector": "body"}))
+    local = False
+    for form in forms:
+        action = (form.attributes.get("action") or "").strip()
+        ref = resolve(page.url, action, hosts) if action else Ref("", "internal", path=page.url)
+        if ref.kind == "internal":
+            if target_file(ref.path, files) is None:
+                entries.append((f"action:{ref.path}", f"搜索框提交地址「{action}」不存在",
+                                {"url": page.url, "selector": css_path(form)}))
             else:
-                out.add(f"action:{action}", f"搜索框提交地址「{action}」无效", url=page.url, selector=css_path(form))
-    out.flush()
-    articles = {p.url: p for p in site if p.page_type == "article" and p.meta_one("ArticleTitle")}
+                local = True
+        elif ref.kind == "external":
+            if not host_allowed(ref.host, ctx.settings, links=False):
+                entries.append((f"action:{ref.host}", f"搜索框提交到非政府网站「{ref.host}」",
+                                {"url": page.url, "selector": css_path(form), "fix": "使用本站或集约化平台（.gov.cn）的站内搜索"}))
+        else:
+            entries.append((f"action:{action}", f"搜索框提交地址「{action}」无效", {"url": page.url, "selector": css_path(form)}))
+    ctx.collect(page.path, (entries, local, title or None))
+
+
+@finish("LAYOUT-005", stage="page")
+def site_search_index(collected: dict[str, Any], ctx: RuleContext) -> None:
+    from .safety import grouped, output_site
+
+    grouped(ctx, collected, entries_of=lambda value: value[0]).flush()
+    local_search = any(local for _entries, local, _title in collected.values())
+    site = output_site(ctx.run)
+    hosts = own_hosts(ctx.settings)
+    articles = {"/" + path: title for path, (_e, _l, title) in collected.items() if title}
     entries = load_search_index(site)
     if entries is None:
         if local_search and not ctx.run.data.get("audit"):
@@ -551,20 +568,19 @@ def site_search(site: OutputSite, ctx: RuleContext) -> int:
         elif articles:
             ctx.report("无法核实搜索覆盖：输出中没有静态搜索索引（search-index.json），请人工抽查搜索结果", severity="info",
                        url="/search-index.json")
-        return len(site.pages)
-    by_url = {_index_url(e, index.hosts): e for e in entries}
-    missing = [p for u, p in sorted(articles.items()) if u not in by_url]
-    for page in missing[:REPORT_CAP]:
-        ctx.report(f"文章「{page.meta_one('ArticleTitle')}」不在搜索索引中，站内搜索搜不到", url=page.url,
-                   selector='meta[name="ArticleTitle"]')
+        return
+    by_url = {_index_url(e, hosts): e for e in entries}
+    missing = [(u, t) for u, t in sorted(articles.items()) if u not in by_url]
+    for url, title in missing[:REPORT_CAP]:
+        ctx.report(f"文章「{title}」不在搜索索引中，站内搜索搜不到", url=url, selector='meta[name="ArticleTitle"]')
     if len(missing) > REPORT_CAP:
         ctx.report(f"另有 {len(missing) - REPORT_CAP} 篇文章不在搜索索引中（索引覆盖 {len(articles) - len(missing)}/{len(articles)} 篇）",
                    url="/search-index.json")
-    for u, page in sorted(articles.items()):
+    for u, raw_title in sorted(articles.items()):
         entry = by_url.get(u)
-        title = norm_ws(page.meta_one("ArticleTitle"))
+        title = norm_ws(raw_title)
         if entry is not None and norm_ws(str(entry.get("t", ""))) != title:
-            ctx.report(f"搜索索引中的标题「{entry.get('t')}」与文章标题「{title}」不一致，按标题搜索会失败", url=page.url,
+            ctx.report(f"搜索索引中的标题「{entry.get('t')}」与文章标题「{title}」不一致，按标题搜索会失败", url=u,
                        severity="warning", selector='meta[name="ArticleTitle"]')
     search_page = site.by_path.get("search.html")
     if search_page is not None:
@@ -572,33 +588,45 @@ def site_search(site: OutputSite, ctx: RuleContext) -> int:
         if sort is None and "按时间" not in search_page.visible_text:
             ctx.report("站内搜索结果不能按时间排序", url=search_page.url, severity="warning",
                        fix="在搜索页提供「按相关度 / 按时间」排序选项")
-    return len(site.pages) + len(articles)
 
 
-@rule("OPEN-004", title="政策文件可在政府信息公开平台检索、下载", stage="page", per="site", shares="link_index", clause=OPEN_CLAUSE, confidence="P",
+@rule("OPEN-004", title="政策文件可在政府信息公开平台检索、下载", stage="page", clause=OPEN_CLAUSE, confidence="P",
       fix="确保每份政策文件都进入站内搜索索引，附件链接有效（见 URL-003）",
       why="条例要求政府信息公开平台具备检索、查阅、下载功能。")
-def policy_searchable(site: OutputSite, ctx: RuleContext) -> int:
+def policy_page(page: Page, ctx: RuleContext) -> None:
+    """Pages carrying the policy metadata table (audit mode: pages not built by govsite)."""
+    if page.tree.css_first("table.policy-meta") is not None:
+        ctx.collect(page.path, page.meta_one("ArticleTitle"))
+
+
+@finish("OPEN-004", stage="page")
+def policy_searchable(collected: dict[str, Any], ctx: RuleContext) -> None:
+    from .safety import output_site
+
+    site = output_site(ctx.run)
     model = ctx.run.data.get("site")
     urls: set[str] = set()
     if model is not None:
         urls = {"/" + d.content.url for d in model.docs if d.doc_type == "policy" and d.content is not None}
-    urls |= {p.url for p in site if p.tree.css_first("table.policy-meta") is not None}
+    urls |= {"/" + path for path in collected}
     urls = {u for u in urls if u.lstrip("/") in site.file_set}
     if not urls:
-        return 0
+        return
     entries = load_search_index(site)
     if entries is None:
         if not ctx.run.data.get("audit"):
             ctx.report("没有站内搜索索引，政策文件无法检索", url="/search-index.json")
-        return len(urls)
+        return
     hosts = own_hosts(ctx.settings)
     indexed = {_index_url(e, hosts) for e in entries}
     for u in sorted(urls - indexed):
-        page = site.by_path.get(u.lstrip("/"))
-        title = page.meta_one("ArticleTitle") if page is not None else u
+        path = u.lstrip("/")
+        if path in collected:
+            title = collected[path]
+        else:
+            page = site.by_path.get(path)
+            title = page.meta_one("ArticleTitle") if page is not None else u
         ctx.report(f"政策文件「{title}」不在站内搜索索引中，公众无法检索", url=u)
-    return len(urls)
 
 
 # ---- LAYOUT-006 ------------------------------------------------------------------------------
@@ -607,51 +635,61 @@ def _canonical(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
-@rule("LAYOUT-006", title="网站地图页列出全部栏目，sitemap.xml 覆盖全部栏目和文章", stage="page", per="site", shares="link_index",
+@rule("LAYOUT-006", title="网站地图页列出全部栏目，sitemap.xml 覆盖全部栏目和文章", stage="page", whole_output=True,
       severity="warning", clause=SITEMAP_CLAUSE, confidence="S/M",
       fix="网站地图模板（theme/templates/sitemap.html）应逐级列出 content/columns.yaml 中的全部栏目；页面底部链接到 /sitemap.html",
       why="网站地图帮助公众在三次点击内找到任一栏目，也是 LAYOUT-004 允许的中转页。")
-def sitemap(site: OutputSite, ctx: RuleContext) -> int:
-    index = link_index(site, ctx.run)
+def sitemap(page: Page, ctx: RuleContext) -> None:
+    entries: list[tuple[str, str, dict[str, Any]]] = []
+    if page.path != "sitemap.html" and not page.is_redirect:
+        footer = page.footer
+        if footer is None:
+            entries.append(("nofooter", "页面没有底部功能区，因此没有「网站地图」链接", {"url": page.url, "selector": "body"}))
+        else:
+            hosts = own_hosts(ctx.settings)
+            files = _output_files(ctx)
+            memo = ctx.run.data.setdefault("_sitemap_link_memo", {})  # footers repeat: resolve each address once
+            linked = any(target_file(_resolve_memo(memo, page.url, (a.attrs.get("href") or "").strip(), hosts).path,
+                                     files) == "sitemap.html" for a in footer.css("a[href]"))
+            if not linked:
+                entries.append(("nolink", "页面底部没有链接到网站地图 /sitemap.html",
+                                {"url": page.url, "selector": css_path(footer)}))
+    listed = page.page_type in ("column", "article") and not PAGINATION_RE.search(page.path)
+    if entries or listed:
+        ctx.collect(page.path, (entries, page.page_type if listed else None))
+
+
+@finish("LAYOUT-006", stage="page")
+def sitemap_pages(collected: dict[str, Any], ctx: RuleContext) -> None:
+    from .safety import grouped, output_site
+
+    site = output_site(ctx.run)
+    hosts = own_hosts(ctx.settings)
     files = site.file_set
     smap = site.by_path.get("sitemap.html")
     if smap is None:
         ctx.report("缺少网站地图页面 /sitemap.html", url="/sitemap.html")
-    out = Grouped(ctx)
-    for pr in index.pages:
-        page = pr.page
-        if page.path == "sitemap.html" or _is_redirect_stub(page):
-            continue
-        footer = page.footer
-        if footer is None:
-            out.add("nofooter", "页面没有底部功能区，因此没有「网站地图」链接", url=page.url, selector="body")
-            continue
-        linked = any(index.target(index.resolve(page.url, a.attrs.get("href") or "").path) == "sitemap.html"
-                     for a in footer.css("a[href]"))
-        if not linked:
-            out.add("nolink", "页面底部没有链接到网站地图 /sitemap.html", url=page.url, selector=css_path(footer))
-    out.flush()
-    checked = len(site.pages)
+    grouped(ctx, collected, entries_of=lambda value: value[0]).flush()
     columns = ctx.run.data.get("columns")
     if smap is not None and columns is not None:
         # Only the map itself counts, not the navigation bar and footer around it.
         area = smap.main or smap.tree.body
         hrefs = [(a.attrs.get("href") or "").strip() for a in area.css("a[href]")] if area is not None else []
         raw = {h.rstrip("/") for h in hrefs}
-        refs = [index.resolve(smap.url, h) for h in hrefs]
-        targets = {index.target(ref.path) for ref in refs if ref.kind == "internal"}
+        refs = [resolve(smap.url, h, hosts) for h in hrefs]
+        targets = {target_file(ref.path, files) for ref in refs if ref.kind == "internal"}
         for col in columns.columns:
-            checked += 1
             if col.link:
                 if col.link.rstrip("/") not in raw:
                     ctx.report(f"网站地图没有列出栏目「{col.name}」（链接 {col.link}）", url=smap.url, field=col.name)
             elif target_file(col.url, files) not in targets:
                 ctx.report(f"网站地图没有列出栏目「{col.name}」（{col.url}）", url=smap.url, field=col.name)
-    checked += _sitemap_xml(site, ctx, index.hosts)
-    return checked
+    wanted = [("/" + path, kind) for path, (_entries, kind) in sorted(collected.items(), key=lambda kv: kv[0].split("/"))
+              if kind is not None]
+    _sitemap_xml(site, ctx, hosts, wanted)
 
 
-def _sitemap_xml(site: OutputSite, ctx: RuleContext, hosts: frozenset[str]) -> int:
+def _sitemap_xml(site: OutputSite, ctx: RuleContext, hosts: frozenset[str], wanted: list[tuple[str, str]]) -> int:
     if "sitemap.xml" not in site.file_set:
         ctx.report("缺少 XML 网站地图 /sitemap.xml", url="/sitemap.xml", fix="由 govsite_content 插件生成 sitemap.xml")
         return 1
@@ -663,11 +701,10 @@ def _sitemap_xml(site: OutputSite, ctx: RuleContext, hosts: frozenset[str]) -> i
             listed.add(_canonical(ref.path))
         elif hosts:
             ctx.report(f"sitemap.xml 中的地址「{loc}」不在本站域名下", url="/sitemap.xml", severity="warning")
-    wanted = [p for p in site if p.page_type in ("column", "article") and not PAGINATION_RE.search(p.path)]
-    missing = [p for p in wanted if _canonical(p.url) not in listed]
-    for page in missing[:REPORT_CAP]:
-        kind = "栏目页" if page.page_type == "column" else "文章页"
-        ctx.report(f"sitemap.xml 没有收录{kind} {page.url}", url="/sitemap.xml", field=page.url)
+    missing = [(url, kind) for url, kind in wanted if _canonical(url) not in listed]
+    for url, kind in missing[:REPORT_CAP]:
+        what = "栏目页" if kind == "column" else "文章页"
+        ctx.report(f"sitemap.xml 没有收录{what} {url}", url="/sitemap.xml", field=url)
     if len(missing) > REPORT_CAP:
         ctx.report(f"sitemap.xml 另有 {len(missing) - REPORT_CAP} 个栏目页或文章页没有收录", url="/sitemap.xml")
     return len(wanted)

@@ -168,7 +168,7 @@ def _site_order(path: str) -> list[str]:
     return path.split("/")
 
 
-@rule("FOOTER-008", title="网站地图和联系我们链接", stage="page", severity="warning",
+@rule("FOOTER-008", title="网站地图和联系我们链接", stage="page", whole_output=True, severity="warning",
       clause=ANNEX + "（是否明确列出网站地图未经核实）；省级评估指标「网站地图」", confidence="R/S/M",
       fix="页面底部放置指向 /sitemap.html 的「网站地图」和指向联系页面的「联系我们」链接",
       why="网站地图帮助公众在三次点击内找到栏目；联系我们页面列出联系方式。")

@@ -65,7 +65,7 @@ def article_elements(page: Page, ctx: RuleContext) -> None:
     del title
 
 
-@rule("LAYOUT-010", title="页面和列表显示发布时间", stage="page",
+@rule("LAYOUT-010", title="页面和列表显示发布时间", stage="page", whole_output=True,
       clause="全国政府网站普查评分表（国办函〔2015〕15号 附件2）：未注明信息发布时间的视为不更新", confidence="P",
       fix="栏目列表每一条信息后显示发布日期（YYYY-MM-DD），与文章的发布时间一致",
       why="未注明发布时间的信息在检查中视为不更新。")

@@ -150,7 +150,7 @@ def content_source(page: Page, ctx: RuleContext) -> None:
                    severity="warning")
 
 
-@rule("META-012", title="可选内容标签格式正确", stage="page", severity="warning", clause=TAGS, confidence="P",
+@rule("META-012", title="可选内容标签格式正确", stage="page", whole_output=True, severity="warning", clause=TAGS, confidence="P",
       fix="Keywords/Description 不要留空；Image 指向站内存在的图片；Url 等于本页网址",
       why="可选标签一旦输出，就必须正确。")
 def optional_tags(page: Page, ctx: RuleContext) -> None:

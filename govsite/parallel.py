@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import pickle
+import signal
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from .run import BuildRun, enabled_checks
 log = logging.getLogger("govsite.parallel")
 
 COSTS_FILE = "page-check-costs.json"
+WRITING = "_writing"  # costs entry: Pelican's own writing, per 1,000 pages
 MIN_PAGES = 300  # below this, forking costs more than it saves
 NOT_EXPORTED = frozenset({"timings", "check_timings", "output_site"})  # merged separately, or main's own
 # Seconds per 1,000 pages, measured on a 5,000-document portal (2 cores); only a first build uses them.
@@ -42,6 +44,7 @@ ESTIMATES = {
     "INTEG-004@page": 0.27, "A11Y-007@page": 0.24, "PRIV-008@page": 0.22, "A11Y-014@page": 0.22,
     "LAYOUT-006@page": 0.2, "LAYOUT-005@page": 0.18, "URL-003@page": 0.18, "FOOTER-008@page": 0.18,
     "FOOTER-009@page": 0.16, "OPEN-004@page": 0.14, "LAYOUT-008@page": 0.07, "EXT-001@page": 0.05,
+    WRITING: 0.85,  # Pelican writing the pages (the page stream overlaps it)
 }
 
 
@@ -94,6 +97,8 @@ def save_costs(run: BuildRun, n_items: int, check_timings: dict[str, float]) -> 
     if n_items <= 0:
         return
     costs = {k: round(v * 1000 / n_items, 5) for k, v in check_timings.items() if k.endswith("@page")}
+    if run.data.get("writing_seconds"):
+        costs[WRITING] = round(run.data["writing_seconds"] * 1000 / n_items, 5)
     path = _costs_path(run)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,11 +138,11 @@ RunSerial = Callable[..., None]
 
 
 def _run_bin(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str], b: Bin,
-             run_serial: RunSerial) -> None:
+             run_serial: RunSerial, item_pages: list[Any] | None = None) -> None:
     import time
     t0 = time.perf_counter()
     try:
-        _run_bin_inner(run, stage, items, describe, b, run_serial)
+        _run_bin_inner(run, stage, items, describe, b, run_serial, item_pages)
     finally:
         if os.environ.get("GOVSITE_DEBUG_PARALLEL"):
             print(f"[bin pid={os.getpid()}] planned {b.load:.2f} took {time.perf_counter() - t0:.2f} s: "
@@ -145,8 +150,8 @@ def _run_bin(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], st
 
 
 def _run_bin_inner(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str], b: Bin,
-                   run_serial: RunSerial) -> None:
-    pages = list(items)
+                   run_serial: RunSerial, item_pages: list[Any] | None) -> None:
+    pages = list(items) if item_pages is None else item_pages
     shards = [t.shard for t in b.tasks if t.shard is not None]
     item_checks = next((t.checks for t in b.tasks if t.shard is not None), [])
     if shards and item_checks:
@@ -207,7 +212,7 @@ def _delta(run: BuildRun, snap: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _merge(run: BuildRun, payload: dict[str, Any]) -> None:
+def merge(run: BuildRun, payload: dict[str, Any]) -> None:
     run.findings.extend(payload["findings"])
     for key, n in payload["check_coverage"].items():
         run.check_coverage[key] = run.check_coverage.get(key, 0) + n
@@ -244,6 +249,14 @@ class Worker:
     what: str  # for the failure message: which rules it was running
 
     def join(self, run: BuildRun) -> bool:
+        payload = self.receive(run)
+        if payload is None:
+            return False
+        merge(run, payload)
+        return True
+
+    def receive(self, run: BuildRun) -> dict[str, Any] | None:
+        """Wait for the worker; its result, or None after reporting (BUILD-001) that it died."""
         with os.fdopen(self.fd, "rb") as fh:
             data = fh.read()
         _, status = os.waitpid(self.pid, 0)
@@ -259,9 +272,8 @@ class Worker:
                             message=f"检查子进程异常退出（{code}），这些规则的检查没有完成：{self.what}",
                             fix="这是构建程序的故障，不是内容问题：重新构建；仍失败时设置 GOVSITE_WORKERS=1 并把错误信息报告给技术维护人员。",
                             clause="govsite 构建约定", stage="gate"))
-            return False
-        _merge(run, payload)
-        return True
+            return None
+        return payload  # type: ignore[no-any-return]
 
 
 def fork_worker(run: BuildRun, work: Callable[[], None], what: str) -> Worker:
@@ -271,9 +283,11 @@ def fork_worker(run: BuildRun, work: Callable[[], None], what: str) -> Worker:
     sys.stderr.flush()
     # Objects the garbage collector never visits stay shared with the worker instead of being copied page by page.
     gc.freeze()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
+        _detach_from_build(parent)
         code = 0
         try:
             snap = _snapshot(run)
@@ -292,18 +306,42 @@ def fork_worker(run: BuildRun, work: Callable[[], None], what: str) -> Worker:
     return Worker(pid, read_fd, what)
 
 
+def _detach_from_build(parent: int) -> None:
+    """In a new worker: die with the build process (a killed build leaves no orphan behind) and let go of the
+    project's build lock, which only the build process itself holds."""
+    from .publish import HELD_LOCK_FDS
+
+    for fd in HELD_LOCK_FDS:
+        try:
+            os.close(fd)  # flock stays with the parent's descriptor
+        except OSError:
+            pass
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(70)
+
+
 def run_parallel(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str], checks: list[Check],
-                 workers: int, run_serial: RunSerial, finishers: Callable[[BuildRun, list[Check]], None]) -> None:
+                 workers: int, run_serial: RunSerial, finishers: Callable[[BuildRun, list[Check]], None] | None,
+                 item_pages: list[Any] | None = None) -> None:
+    """Split ``checks`` over ``workers`` processes (this one included). Per-page checks run on ``item_pages``
+    (default: all of ``items``); ``finishers`` run once at the end unless None (the caller runs them)."""
     bins = [b for b in plan(checks, workers, load_costs(run)) if b.tasks]
     run.data["page_workers"] = len(bins)
     log.info("page stage: %d processes, planned loads %s", len(bins), [round(b.load, 2) for b in bins])
-    children = [fork_worker(run, lambda b=b: _run_bin(run, stage, items, describe, b, run_serial),
+    children = [fork_worker(run, lambda b=b: _run_bin(run, stage, items, describe, b, run_serial, item_pages),
                             "、".join(sorted({c.rule_id for t in b.tasks for c in t.checks})))
                 for b in bins[1:]]
-    _run_bin(run, stage, items, describe, bins[0], run_serial)
+    _run_bin(run, stage, items, describe, bins[0], run_serial, item_pages)
     for child in children:
         child.join(run)
-    finishers(run, [c for c in checks if c.per != "site"])
+    if finishers is not None:
+        finishers(run, [c for c in checks if c.per != "site"])
 
 
 # ---- a stage in the background -------------------------------------------------------------------------------

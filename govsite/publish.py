@@ -57,6 +57,9 @@ def recover(output: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+HELD_LOCK_FDS: set[int] = set()  # closed in forked workers, so a killed build never leaves its lock behind
+
+
 class BuildLock:
     """One build at a time per project; a second one fails at once with a clear message."""
 
@@ -74,6 +77,7 @@ class BuildLock:
             return False
         os.ftruncate(self.fd, 0)
         os.write(self.fd, str(os.getpid()).encode())
+        HELD_LOCK_FDS.add(self.fd)
         return True
 
     def holder(self) -> str:
@@ -84,6 +88,7 @@ class BuildLock:
 
     def release(self) -> None:
         if self.fd is not None:
+            HELD_LOCK_FDS.discard(self.fd)
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None

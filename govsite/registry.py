@@ -41,6 +41,9 @@ class Check:
     # Per-item checks may gather small facts per item (RuleContext.collect) and judge them together once all
     # items were seen: ``finish(collected, ctx)``, where collected maps item key → fact, sorted by key.
     finish: Callable[..., Any] | None = None
+    # A per-page check that also looks at other output files (does the link target exist?) can only run once
+    # Pelican has written everything; the others may run on each page as soon as it is written.
+    whole_output: bool = False
 
     @property
     def key(self) -> str:
@@ -81,13 +84,15 @@ RULES: dict[str, Rule] = {}
 
 
 def _add_check(rule_id: str, func: Callable[..., Any], stage: str, plugin: str | None, per: str,
-               doc_types: Iterable[str] | None, page_types: Iterable[str] | None, shares: str | None = None) -> None:
+               doc_types: Iterable[str] | None, page_types: Iterable[str] | None, shares: str | None = None,
+               whole_output: bool = False) -> None:
     if stage not in STAGES:
         raise ValueError(f"{rule_id}: unknown stage {stage}")
     r = RULES[rule_id]
     chk = Check(rule_id=rule_id, stage=stage, func=func, plugin=plugin or DEFAULT_PLUGIN[stage], per=per,
                 doc_types=frozenset(doc_types) if doc_types is not None else None,
-                page_types=frozenset(page_types) if page_types is not None else None, shares=shares)
+                page_types=frozenset(page_types) if page_types is not None else None, shares=shares,
+                whole_output=whole_output)
     if any(c.key == chk.key for c in r.checks):
         existing = next(c for c in r.checks if c.key == chk.key)
         if existing.func.__qualname__ != func.__qualname__ or existing.func.__module__ != func.__module__:
@@ -113,6 +118,7 @@ def rule(
     page_types: Iterable[str] | None = None,
     per: str = "item",
     shares: str | None = None,
+    whole_output: bool = False,
     example_bad: str = "",
     example_good: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -128,7 +134,7 @@ def rule(
             RULES[rule_id] = Rule(id=rule_id, title=title, severity=severity, clause=clause, fix=fix, why=why,
                                   confidence=confidence, params=dict(params or {}), example_bad=example_bad,
                                   example_good=example_good)
-        _add_check(rule_id, func, stage, plugin, per, doc_types, page_types, shares)
+        _add_check(rule_id, func, stage, plugin, per, doc_types, page_types, shares, whole_output)
         return func
 
     return decorate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterable, Sequence, Sized
 
-from . import parallel
+from . import pagestream, parallel
 from .registry import RULES, Check
 from .run import BuildRun, RuleContext, enabled_checks
 
@@ -40,7 +40,9 @@ def _run_checks(run: BuildRun, stage: str, items: Any, describe: Callable[[Any],
         return
     workers = parallel.worker_count(run, len(items))
     run.data["page_workers"] = workers
-    if workers > 1:
+    if pagestream.run_page_stage(run, items, describe, checks, workers, run_checks_serial, run_finishers):
+        pass  # part of the pages were checked while Pelican was still writing them
+    elif workers > 1:
         parallel.run_parallel(run, stage, items, describe, checks, workers, run_checks_serial, run_finishers)
     else:
         run_checks_serial(run, stage, items, describe, checks)

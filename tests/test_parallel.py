@@ -151,3 +151,92 @@ def test_worker_count_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert parallel.worker_count(Run(), 10) == 1  # type: ignore[arg-type]  # a small site is not worth a fork
     monkeypatch.setenv("GOVSITE_WORKERS", "many")
     assert parallel.worker_count(Run(), 10_000) == 1  # type: ignore[arg-type]
+
+
+
+WORKER_SCRIPT = """
+import sys, time
+from pathlib import Path
+from types import SimpleNamespace
+from govsite import parallel
+from govsite.publish import BuildLock
+lock = BuildLock(Path(sys.argv[1]))
+assert lock.acquire()
+run = SimpleNamespace(findings=[], check_coverage={}, coverage={}, crashed={}, data={})
+worker = parallel.fork_worker(run, lambda: time.sleep(60), "test")
+print(worker.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_workers_die_with_a_killed_build_and_release_the_lock(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from govsite.publish import BuildLock
+
+    lock_path = tmp_path / ".govsite.lock"
+    proc = subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT, str(lock_path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    worker = int(proc.stdout.readline())
+    assert Path(f"/proc/{worker}").exists()
+    assert not BuildLock(lock_path).acquire()  # the build holds the lock
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and Path(f"/proc/{worker}/cmdline").exists() \
+            and Path(f"/proc/{worker}/cmdline").read_bytes():
+        time.sleep(0.02)
+    assert not Path(f"/proc/{worker}/cmdline").exists() or not Path(f"/proc/{worker}/cmdline").read_bytes(), \
+        "the worker outlived the killed build"
+    again = BuildLock(lock_path)
+    assert again.acquire()  # no orphan keeps the lock: the next build can start at once
+    again.release()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def test_killed_build_leaves_no_workers_and_no_lock(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from test_reliability import _many_docs
+
+    root = make_project(tmp_path, sample=False)
+    _many_docs(root, 320)  # above the size at which the stages go parallel
+    env = {**os.environ, "GOVSITE_WORKERS": "2", "GOVSITE_NOW": "2026-11-20T18:00:00+08:00"}
+    cmd = [sys.executable, "-m", "govsite", "build", "--root", str(root), "--skip-browser"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    workers: list[int] = []
+    staging = root / ".govsite-staging-output"
+    deadline = time.monotonic() + 120
+    # Kill while Pelican writes pages and the page-stream worker checks them.
+    while proc.poll() is None and time.monotonic() < deadline:
+        workers = _children(proc.pid)
+        if workers and staging.is_dir() and sum(1 for _ in staging.rglob("*.html")) > 60:
+            break
+        time.sleep(0.01)
+    assert workers and proc.poll() is None, "the build never started a worker"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.2)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "govsite" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
+    assert alive == [], "workers outlived the killed build"
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout[-1500:]  # not 3: the lock died with the build
