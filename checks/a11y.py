@@ -568,10 +568,9 @@ def _header_controls(page: Page) -> list[Any]:
 def header_entries(page: Page, ctx: RuleContext) -> None:
     if is_redirect_stub(page) or page.path.startswith("theme/"):
         return
-    controls = _header_controls(page)
+    named = [(n, accessible_name(n, page)) for n in _header_controls(page)]  # once for both entries
     for label, pattern, words in (("关怀版", CARE_RE, "关怀版/长者模式/适老版/长辈版"), ("无障碍", A11Y_RE, "无障碍")):
-        hits = [(n, accessible_name(n, page)) for n in controls]
-        hits = [(n, name) for n, name in hits if pattern.search(name)]
+        hits = [(n, name) for n, name in named if pattern.search(name)]
         if not hits:
             ctx.report(f"页面头部（<header> 或 <main> 之前的顶部工具栏）没有「{words}」入口", url=page.url,
                        selector="header")
