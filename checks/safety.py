@@ -28,7 +28,17 @@ from govsite.registry import check, finish, rule
 from govsite.run import BuildRun, RuleContext
 from govsite.source import SourceDoc
 
-from .links import REF_ATTRS, REF_SELECTOR, Grouped, Ref, css_urls, own_hosts, resolve, srcset_urls
+from .links import (
+    REF_ATTRS,
+    REF_SELECTOR,
+    Grouped,
+    Ref,
+    _resolve_memo,
+    css_urls,
+    own_hosts,
+    resolve,
+    srcset_urls,
+)
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
 VETO = "国办秘函〔2019〕19号 单项否决指标"
@@ -285,26 +295,10 @@ def refs_of_page(page: Page, hosts: frozenset[str], memo: dict[tuple[str, str], 
                 continue
             if attr == "srcset":
                 for v in srcset_urls(value):
-                    refs.append((tag, node, attr, _resolve(memo, url, v, hosts)))
+                    refs.append((tag, node, attr, _resolve_memo(memo, url, v, hosts)))
             else:
-                refs.append((tag, node, attr, _resolve(memo, url, value.strip(), hosts)))
+                refs.append((tag, node, attr, _resolve_memo(memo, url, value.strip(), hosts)))
     return refs
-
-
-def _resolve(memo: dict[tuple[str, str], Ref], url: str, raw: str, hosts: frozenset[str]) -> Ref:
-    """links.resolve, memoized: root-relative and absolute addresses do not depend on the page, relative ones only
-    on its directory, "#x" and "?x" on the page itself (nav and footer links repeat on every page)."""
-    first = raw[:1]
-    if first == "/" and raw[1:2] != "/" or raw.startswith(("http:", "https:")):
-        key = ("", raw)
-    elif first in ("#", "?", ""):
-        key = (url, raw)
-    else:
-        key = (url[: url.rfind("/") + 1], raw)
-    ref = memo.get(key)
-    if ref is None:
-        ref = memo[key] = resolve(url, raw, hosts)
-    return ref
 
 
 def run_hosts(run: BuildRun) -> frozenset[str]:
