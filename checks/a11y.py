@@ -69,11 +69,6 @@ def skipped(page: Page) -> bool:
     return page.path.startswith("theme/") or is_redirect_stub(page)
 
 
-def site_order(path: str) -> list[str]:
-    """Sort key giving the order of :meth:`OutputSite.load` (sorted paths compare part by part)."""
-    return path.split("/")
-
-
 def output_site(ctx: RuleContext) -> OutputSite | None:
     """The output site for a ``finish``: the page stage's own (build and audit set it), else the output directory."""
     site = ctx.run.data.get("output_site")
@@ -1030,7 +1025,7 @@ def semantics(page: Page, ctx: RuleContext) -> None:
 def duplicate_titles(collected: dict[str, str], ctx: RuleContext) -> None:
     """The same <title> on several pages (collected: page path → title)."""
     titles: dict[str, list[str]] = defaultdict(list)
-    for path in sorted(collected, key=site_order):
+    for path in collected:  # in page order
         titles[collected[path]].append(path)
     for title, same in titles.items():
         if len(same) < 2:

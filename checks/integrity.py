@@ -20,7 +20,6 @@ from .safety import (
     csp_present,
     grouped,
     html_allow,
-    in_page_order,
     lowered,
     output_site,
     run_hosts,
@@ -53,7 +52,7 @@ def tamper_guard(page: Page, ctx: RuleContext) -> None:
 def tamper_summary(collected: dict[str, tuple[list[Entry], bool]], ctx: RuleContext) -> None:
     """Injections grouped across pages, the pages without CSP, then the manifest (written once, after all pages)."""
     grouped(ctx, collected, entries_of=lambda value: value[0]).flush()
-    no_csp = ["/" + path for path, (_entries, has_csp) in in_page_order(collected) if not has_csp]
+    no_csp = ["/" + path for path, (_entries, has_csp) in collected.items() if not has_csp]
     if no_csp:
         ctx.report(f"{len(no_csp)} 个页面没有 Content-Security-Policy 标签（首个：{no_csp[0]}）；如服务器也未设置 CSP 响应头，"
                    "被注入的脚本可以直接运行", url=no_csp[0], selector="head", severity="info",

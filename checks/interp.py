@@ -25,6 +25,7 @@ from govsite.site import SiteModel
 from govsite.source import SourceDoc, parse_date
 from govsite.workdays import CalendarError, CalendarFileError, WorkCalendar, calendar, display_path
 
+from .links import output_files
 from .patterns import DOC_NUMBER_RE
 
 CLAUSE_80 = "《〈关于全面推进政务公开工作的意见〉实施细则》（国办发〔2016〕80号）"
@@ -476,7 +477,7 @@ def cross_links(page: Page, ctx: RuleContext) -> None:
     if not blocks:
         return
     ctx.collect(page.path, True)  # the page was generated
-    files = ctx.run.data["output_site"].file_set
+    files = output_files(ctx)
     for labels, targets, what, template in blocks:
         _check_block(page, ctx, labels, targets, files, what, template)
 

@@ -14,7 +14,7 @@ import os
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from govsite.htmlpage import OutputSite, Page, css_path, norm_ws
@@ -150,8 +150,9 @@ def column_links(run: BuildRun) -> set[str]:
     return {u.rstrip("/") for u in out}
 
 
-def _output_files(ctx: RuleContext) -> frozenset[str]:
-    """Every output file (posix, relative): the page stage's OutputSite (all pages are written by then)."""
+def output_files(ctx: RuleContext) -> frozenset[str]:
+    """Every output file (posix, relative) of the page stage's OutputSite, for ``whole_output`` checks (all pages
+    are written by the time they run)."""
     return ctx.run.data["output_site"].file_set
 
 
@@ -270,35 +271,18 @@ class RefNode:
         return self.page.tree.css(REF_SELECTOR)[self.index]
 
 
-def page_refs(page: Page, hosts: frozenset[str], cache: dict[Any, Any] | None = None) -> PageRefs:
-    """Every reference of one page, resolved. ``cache`` memoizes resolution and interns the stored tuples (nav and
-    footer repeat on every page)."""
-    out = PageRefs(page)
-    memo: dict[Any, Any] = {} if cache is None else cache
+def element_refs(page: Page, hosts: frozenset[str], memo: dict[Any, Any]) -> Iterator[tuple[int, Any, str, str, Ref]]:
+    """``(element index, node, tag, attribute, ref)`` for every reference of one page, in document order; ``memo``
+    memoizes resolution (nav and footer repeat on every page)."""
     url = page.url
-    items = out.items
-
-    def res(raw: str) -> Ref:
-        return _resolve_memo(memo, url, raw, hosts)
-
-    class _Sink:
-        @staticmethod
-        def append(entry: tuple[str, int, str, Ref]) -> None:
-            key = ("item", entry[0], entry[1], entry[2], id(entry[3]))
-            shared = memo.get(key)
-            if shared is None or shared[3] is not entry[3]:
-                shared = memo[key] = entry
-            items.append(shared)
-
-    refs = _Sink()
-    for node, real in enumerate(page.tree.css(REF_SELECTOR)):  # node: the element's index, see PageRefs
-        tag = real.tag
-        attrs = real.attrs
+    for index, node in enumerate(page.tree.css(REF_SELECTOR)):
+        tag = node.tag
+        attrs = node.attrs
         if tag == "meta":
             if (attrs.get("http-equiv") or "").lower() == "refresh":
                 m = META_REFRESH_RE.search(attrs.get("content") or "")
                 if m:
-                    refs.append((tag, node, "content", res(html.unescape(m.group(1)).strip())))
+                    yield index, node, tag, "content", _resolve_memo(memo, url, html.unescape(m.group(1)).strip(), hosts)
             continue
         for attr in REF_ATTRS[tag]:
             value = attrs.get(attr)
@@ -306,9 +290,22 @@ def page_refs(page: Page, hosts: frozenset[str], cache: dict[Any, Any] | None = 
                 continue
             if attr == "srcset":
                 for v in srcset_urls(value):
-                    refs.append((tag, node, attr, res(v)))
+                    yield index, node, tag, attr, _resolve_memo(memo, url, v, hosts)
             else:
-                refs.append((tag, node, attr, res(value.strip())))
+                yield index, node, tag, attr, _resolve_memo(memo, url, value.strip(), hosts)
+
+
+def page_refs(page: Page, hosts: frozenset[str], cache: dict[Any, Any] | None = None) -> PageRefs:
+    """Every reference of one page, resolved. ``cache`` memoizes resolution and interns the stored tuples (nav and
+    footer repeat on every page)."""
+    out = PageRefs(page)
+    memo: dict[Any, Any] = {} if cache is None else cache
+    for index, _node, tag, attr, ref in element_refs(page, hosts, memo):
+        key = ("item", tag, index, attr, id(ref))
+        shared = memo.get(key)
+        if shared is None or shared[3] is not ref:
+            shared = memo[key] = (tag, index, attr, ref)
+        out.items.append(shared)
     return out
 
 
@@ -527,7 +524,7 @@ def site_search(page: Page, ctx: RuleContext) -> None:
             ctx.collect(page.path, ([], False, title))
         return
     hosts = own_hosts(ctx.settings)
-    files = _output_files(ctx)
+    files = output_files(ctx)
     entries: list[tuple[str, str, dict[str, Any]]] = []
     forms = _search_forms(page)
     if not forms:
@@ -647,7 +644,7 @@ def sitemap(page: Page, ctx: RuleContext) -> None:
             entries.append(("nofooter", "页面没有底部功能区，因此没有「网站地图」链接", {"url": page.url, "selector": "body"}))
         else:
             hosts = own_hosts(ctx.settings)
-            files = _output_files(ctx)
+            files = output_files(ctx)
             memo = ctx.run.data.setdefault("_sitemap_link_memo", {})  # footers repeat: resolve each address once
             linked = any(target_file(_resolve_memo(memo, page.url, (a.attrs.get("href") or "").strip(), hosts).path,
                                      files) == "sitemap.html" for a in footer.css("a[href]"))
@@ -684,8 +681,7 @@ def sitemap_pages(collected: dict[str, Any], ctx: RuleContext) -> None:
                     ctx.report(f"网站地图没有列出栏目「{col.name}」（链接 {col.link}）", url=smap.url, field=col.name)
             elif target_file(col.url, files) not in targets:
                 ctx.report(f"网站地图没有列出栏目「{col.name}」（{col.url}）", url=smap.url, field=col.name)
-    wanted = [("/" + path, kind) for path, (_entries, kind) in sorted(collected.items(), key=lambda kv: kv[0].split("/"))
-              if kind is not None]
+    wanted = [("/" + path, kind) for path, (_entries, kind) in collected.items() if kind is not None]
     _sitemap_xml(site, ctx, hosts, wanted)
 
 

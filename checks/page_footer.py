@@ -12,6 +12,7 @@ from govsite.htmlpage import Page, css_path, norm_ws
 from govsite.registry import check, finish, rule
 from govsite.run import RuleContext
 
+from .links import output_files
 from .patterns import ICP_IN_TEXT, PHONE_RE, PSB_IN_TEXT, SITE_ID_IN_TEXT
 
 ANNEX = "《政府网站发展指引》（国办发〔2017〕47号）附件《政府网站网页设计规范》网页底部功能区"
@@ -158,16 +159,6 @@ def footer_contact(page: Page, ctx: RuleContext) -> None:
     ctx.report("页面底部没有联系电话、电子邮箱或地址", url=page.url, selector="footer")
 
 
-def _output_files(ctx: RuleContext) -> frozenset[str]:
-    """Every output file (posix, relative): the page stage's OutputSite, shared by all pages."""
-    return ctx.run.data["output_site"].file_set
-
-
-def _site_order(path: str) -> list[str]:
-    """Sort key giving OutputSite.load's page order (sorted paths compare part by part)."""
-    return path.split("/")
-
-
 @rule("FOOTER-008", title="网站地图和联系我们链接", stage="page", whole_output=True, severity="warning",
       clause=ANNEX + "（是否明确列出网站地图未经核实）；省级评估指标「网站地图」", confidence="R/S/M",
       fix="页面底部放置指向 /sitemap.html 的「网站地图」和指向联系页面的「联系我们」链接",
@@ -192,7 +183,7 @@ def footer_links(page: Page, ctx: RuleContext) -> None:
         if not (href.startswith("/") and target):
             continue
         if files is None:
-            files = _output_files(ctx)
+            files = output_files(ctx)
         if target not in files and f"{target.rstrip('/')}/index.html" not in files:
             ctx.report(f"「{label}」链接 {href} 指向不存在的页面", url=page.url, selector=css_path(link))
 
@@ -223,7 +214,7 @@ def footer_consistent(page: Page, ctx: RuleContext) -> None:
 @finish("FOOTER-009", stage="page")
 def footer_consistent_across_pages(collected: dict[str, Any], ctx: RuleContext) -> None:
     seen: dict[str, Counter[str]] = {"标识码": Counter(), "ICP": Counter(), "公安备案": Counter()}
-    per_page = [("/" + path, collected[path]) for path in sorted(collected, key=_site_order)]
+    per_page = [("/" + path, value) for path, value in collected.items()]  # in page order
     for _url, vals in per_page:
         for k, v in vals.items():
             seen[k][v] += 1

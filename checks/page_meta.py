@@ -9,6 +9,7 @@ from govsite.htmlpage import Page, norm_ws
 from govsite.registry import rule
 from govsite.run import RuleContext
 
+from .links import output_files
 from .patterns import PUBDATE_RE, SITE_ID_RE
 
 TAGS = "《政府网站发展指引》附件《政府网站网页设计规范》网页标签"
@@ -167,7 +168,7 @@ def optional_tags(page: Page, ctx: RuleContext) -> None:
     image = page.meta_one("Image")
     if image is not None:
         path = urlsplit(image).path if image.startswith(("http://", "https://")) else image
-        if path.lstrip("/") not in ctx.run.data["output_site"].file_set:
+        if path.lstrip("/") not in output_files(ctx):
             ctx.report(f"Image 标签指向的图片 {image} 不存在", url=page.url, selector='meta[name="Image"]')
 
 

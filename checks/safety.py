@@ -29,15 +29,12 @@ from govsite.run import BuildRun, RuleContext
 from govsite.source import SourceDoc
 
 from .links import (
-    REF_ATTRS,
-    REF_SELECTOR,
     Grouped,
     Ref,
-    _resolve_memo,
     css_urls,
+    element_refs,
     own_hosts,
     resolve,
-    srcset_urls,
 )
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
@@ -280,25 +277,10 @@ def _segments(page: Page, hrefs: list[str]) -> list[Segment]:
 
 def refs_of_page(page: Page, hosts: frozenset[str], memo: dict[tuple[str, str], Ref]) -> list[tuple[str, Any, str, Ref]]:
     """``(tag, node, attribute, ref)`` for every reference of the page, as in checks/links.py ``page_refs`` (same
-    elements, attributes and order; ``ref.raw`` is the stripped attribute value), but with the page's own nodes
-    and without ``<form action>`` and ``<meta http-equiv=refresh>``, which no rule here reads."""
-    refs: list[tuple[str, Any, str, Ref]] = []
-    url = page.url
-    for node in page.tree.css(REF_SELECTOR):
-        tag = node.tag
-        if tag == "meta" or tag == "form":
-            continue
-        attrs = node.attrs
-        for attr in REF_ATTRS[tag]:
-            value = attrs.get(attr)
-            if value is None:
-                continue
-            if attr == "srcset":
-                for v in srcset_urls(value):
-                    refs.append((tag, node, attr, _resolve_memo(memo, url, v, hosts)))
-            else:
-                refs.append((tag, node, attr, _resolve_memo(memo, url, value.strip(), hosts)))
-    return refs
+    elements, attributes and order), but with the page's own nodes and without ``<form action>`` and
+    ``<meta http-equiv=refresh>``, which no rule here reads."""
+    return [(tag, node, attr, ref) for _i, node, tag, attr, ref in element_refs(page, hosts, memo)
+            if tag != "meta" and tag != "form"]
 
 
 def run_hosts(run: BuildRun) -> frozenset[str]:
@@ -358,12 +340,6 @@ def page_facts(page: Page, run: BuildRun) -> PageFacts:
     return facts
 
 
-def in_page_order(collected: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Collected facts (keyed by page path) in the order the pages are checked, that of OutputSite.load: sorted
-    paths, compared part by part ("a/b.html" before "a-b/c.html")."""
-    return sorted(collected.items(), key=lambda kv: kv[0].split("/"))
-
-
 def output_site(run: BuildRun) -> OutputSite:
     """The page stage's OutputSite, for the whole-site files a ``finish`` reads (build and audit mode set it)."""
     site = run.data.get("output_site")
@@ -394,7 +370,7 @@ def grouped(ctx: RuleContext, collected: dict[str, Any], cap: int | None = None,
     Every ``finish`` here starts with it, after the last page: the last page's facts are dropped too."""
     _FACTS.clear()
     out = Grouped(ctx) if cap is None else Grouped(ctx, cap=cap)
-    for _path, value in in_page_order(collected):
+    for value in collected.values():  # finish gets them in page order
         for key, message, where in entries_of(value):
             out.add(key, message, **where)
     return out

@@ -20,6 +20,12 @@ def norm_ws(text: str | None) -> str:
     return WS_RE.sub(" ", text or "").strip()
 
 
+def site_order(path: str) -> list[str]:
+    """Sort key for output paths giving :meth:`OutputSite.load`'s page order (paths compare part by part:
+    "a/b.html" before "a-b/c.html")."""
+    return path.split("/")
+
+
 def css_path(node: Node) -> str:
     """A short, stable CSS selector for a node (id if any, else tag chain with nth-of-type)."""
     resolve = getattr(node, "resolve", None)

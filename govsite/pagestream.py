@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import queue
-import sys
 import threading
 import time
 import zlib
@@ -52,7 +52,7 @@ def takes(rel: str, fraction: float) -> bool:
     return zlib.crc32(rel.encode("utf-8")) % 10_000 < fraction * 10_000
 
 
-def item_checks(run: BuildRun) -> list[Check]:
+def page_item_checks(run: BuildRun) -> list[Check]:
     """The per-page checks (those marked ``whole_output`` wait until every page is written)."""
     return [c for c in enabled_checks(run, "page") if c.plugin in run.loaded_plugins and c.per != "site"]
 
@@ -66,12 +66,8 @@ def share(run: BuildRun, workers: int) -> float:
     """
     costs = parallel.load_costs(run)
     checks = [c for c in enabled_checks(run, "page") if c.plugin in run.loaded_plugins]
-
-    def cost(chk: Check) -> float:
-        return costs.get(chk.key, parallel.ESTIMATES.get(chk.key, parallel.DEFAULT_COST))
-
-    i = sum(cost(c) for c in checks if c.per != "site")
-    s = sum(cost(c) for c in checks if c.per == "site")
+    i = sum(parallel.cost_of(c, costs) for c in checks if c.per != "site")
+    s = sum(parallel.cost_of(c, costs) for c in checks if c.per == "site")
     w = costs.get(parallel.WRITING, parallel.ESTIMATES[parallel.WRITING])
     if i <= 0:
         return 0.5
@@ -84,7 +80,7 @@ def start(run: BuildRun, output: Path, expected_pages: int) -> None:
     if run.data.get(STREAM) is not None or run.data.get("audit"):
         return
     workers = parallel.worker_count(run, expected_pages)
-    checks = item_checks(run)
+    checks = page_item_checks(run)
     if workers < 2 or not checks:
         return
     fraction = share(run, workers)
@@ -182,28 +178,28 @@ def run_page_stage(run: BuildRun, items: Any, describe: Callable[[Any], str], ch
         stream.fd = None
     run.data["writing_seconds"] = time.perf_counter() - stream.started
     theirs = {rel for rel, n in stream.sent.items() if n == 1 and takes(rel, stream.fraction)}
-    item_checks_ = [c for c in checks if c.per != "site"]
+    per_page = [c for c in checks if c.per != "site"]
     mine = [p for p in items if p.path not in theirs]  # items: the OutputSite (site-wide checks need all of it)
     if workers > 2:
         parallel.run_parallel(run, "page", items, describe, checks, workers - 1, run_serial, None, item_pages=mine)
     else:
-        run_serial(run, "page", mine, describe, item_checks_, finish=False)
+        run_serial(run, "page", mine, describe, per_page, finish=False)
         run_serial(run, "page", items, describe, [c for c in checks if c.per == "site"])
     main_done = time.perf_counter()
     payload = stream.worker.receive(run)
-    if os.environ.get("GOVSITE_DEBUG_PARALLEL"):
-        print(f"[page stream] share {stream.fraction:.2f}, writing {run.data['writing_seconds']:.1f} s, "
-              f"this process {main_done - stream.started - run.data['writing_seconds']:.1f} s, "
-              f"waited {time.perf_counter() - main_done:.1f} s for the worker", file=sys.stderr)
+    log.debug("page stream: share %.2f, writing %.1f s, this process %.1f s, waited %.1f s for the worker",
+              stream.fraction, run.data["writing_seconds"], main_done - stream.started - run.data["writing_seconds"],
+              time.perf_counter() - main_done)
     if payload is not None:
-        stamps = payload["data"].pop(STAMPS, {})
+        blob = payload["data"].pop(STAMPS, None)  # run.data values travel pickled (parallel._delta)
+        stamps = pickle.loads(blob) if blob is not None else {}
         if _still_valid(stream.output, theirs, stamps):
             parallel.merge(run, payload)
         else:
             log.warning("page stream: pages changed after they were checked; checking them again")
             redo = [p for p in items if p.path in theirs]
-            run_serial(run, "page", redo, describe, item_checks_, finish=False)
-    finishers(run, item_checks_)
+            run_serial(run, "page", redo, describe, per_page, finish=False)
+    finishers(run, per_page)
     run.data["page_stream_share"] = round(stream.fraction, 3)
     run.data["page_workers"] = workers  # the stream worker and the processes after it
     return True

@@ -22,6 +22,7 @@ import os
 import pickle
 import signal
 import sys
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,11 +112,16 @@ def save_costs(run: BuildRun, n_items: int, check_timings: dict[str, float]) -> 
         log.debug("could not save page check costs: %s", exc)
 
 
+def cost_of(chk: Check, costs: dict[str, float]) -> float:
+    """Seconds per 1,000 pages: measured in the previous build, else the built-in estimate."""
+    return costs.get(chk.key, ESTIMATES.get(chk.key, DEFAULT_COST))
+
+
 def plan(checks: Sequence[Check], workers: int, costs: dict[str, float]) -> list[Bin]:
     """Longest-processing-time-first assignment of check groups and page shards to ``workers`` bins."""
 
     def cost(chk: Check) -> float:
-        return costs.get(chk.key, ESTIMATES.get(chk.key, DEFAULT_COST))
+        return cost_of(chk, costs)
 
     tasks: list[Task] = []
     item_checks = [c for c in checks if c.per != "site"]
@@ -141,18 +147,7 @@ RunSerial = Callable[..., None]
 
 def _run_bin(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str], b: Bin,
              run_serial: RunSerial, item_pages: list[Any] | None = None) -> None:
-    import time
-    t0 = time.perf_counter()
-    try:
-        _run_bin_inner(run, stage, items, describe, b, run_serial, item_pages)
-    finally:
-        if os.environ.get("GOVSITE_DEBUG_PARALLEL"):
-            print(f"[bin pid={os.getpid()}] planned {b.load:.2f} took {time.perf_counter() - t0:.2f} s: "
-                  f"{[ (t.shard or [c.key for c in t.checks]) for t in b.tasks]}", file=sys.stderr)
-
-
-def _run_bin_inner(run: BuildRun, stage: str, items: Any, describe: Callable[[Any], str], b: Bin,
-                   run_serial: RunSerial, item_pages: list[Any] | None) -> None:
+    started = time.perf_counter()
     pages = list(items) if item_pages is None else item_pages
     shards = [t.shard for t in b.tasks if t.shard is not None]
     item_checks = next((t.checks for t in b.tasks if t.shard is not None), [])
@@ -162,6 +157,7 @@ def _run_bin_inner(run: BuildRun, stage: str, items: Any, describe: Callable[[An
     site_checks = [c for t in b.tasks if t.shard is None for c in t.checks]
     if site_checks:
         run_serial(run, stage, items, describe, site_checks)
+    log.debug("process %d: planned %.2f, took %.2f s", os.getpid(), b.load, time.perf_counter() - started)
 
 
 def _size(value: Any) -> int:
@@ -194,15 +190,12 @@ def _delta(run: BuildRun, snap: dict[str, Any]) -> dict[str, Any]:
             continue
         if snap["data"].get(key) == (id(value), _size(value)):
             continue
-        try:
-            pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an unpicklable cache: the parent does not need it
+        try:  # pickled here, once: an unpicklable value is a cache the parent does not need
+            exported[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
             log.debug("run.data[%r] not sent back from the worker: %s", key, exc)
             continue
-        exported[key] = value
-        if os.environ.get("GOVSITE_DEBUG_PARALLEL"):
-            print(f"[worker {os.getpid()}] exports run.data[{key!r}] "
-                  f"({len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))} bytes)", file=sys.stderr)
+        log.debug("worker %d sends run.data[%r] (%d bytes)", os.getpid(), key, len(exported[key]))
     return {
         "findings": run.findings[snap["findings"]:],
         "check_coverage": diff(run.check_coverage, snap["check_coverage"]),
@@ -227,8 +220,8 @@ def merge(run: BuildRun, payload: dict[str, Any]) -> None:
     stages = run.data.setdefault("timings", {})
     for key, secs in payload.get("timings", {}).items():
         stages[key] = round(stages.get(key, 0.0) + secs, 4)
-    for key, value in payload["data"].items():
-        run.data[key] = _merged(run.data.get(key), value)
+    for key, blob in payload["data"].items():
+        run.data[key] = _merged(run.data.get(key), pickle.loads(blob))
 
 
 def _merged(mine: Any, theirs: Any) -> Any:

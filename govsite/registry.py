@@ -39,7 +39,8 @@ class Check:
     # page stage keeps checks that share a cache in one process so it is built once.
     shares: str | None = None
     # Per-item checks may gather small facts per item (RuleContext.collect) and judge them together once all
-    # items were seen: ``finish(collected, ctx)``, where collected maps item key → fact, sorted by key.
+    # items were seen: ``finish(collected, ctx)``, where collected maps item key → fact in page order
+    # (:func:`govsite.htmlpage.site_order`, the order the pages are checked in one process).
     finish: Callable[..., Any] | None = None
     # A per-page check that also looks at other output files (does the link target exist?) can only run once
     # Pelican has written everything; the others may run on each page as soon as it is written.

@@ -6,6 +6,7 @@ import time
 from typing import Any, Callable, Iterable, Sequence, Sized
 
 from . import pagestream, parallel
+from .htmlpage import site_order
 from .registry import RULES, Check
 from .run import BuildRun, RuleContext, enabled_checks
 
@@ -40,11 +41,11 @@ def _run_checks(run: BuildRun, stage: str, items: Any, describe: Callable[[Any],
         return
     workers = parallel.worker_count(run, len(items))
     run.data["page_workers"] = workers
-    if pagestream.run_page_stage(run, items, describe, checks, workers, run_checks_serial, run_finishers):
-        pass  # part of the pages were checked while Pelican was still writing them
-    elif workers > 1:
+    # A page-stream worker may already have checked part of the pages while Pelican was writing them.
+    streamed = pagestream.run_page_stage(run, items, describe, checks, workers, run_checks_serial, run_finishers)
+    if not streamed and workers > 1:
         parallel.run_parallel(run, stage, items, describe, checks, workers, run_checks_serial, run_finishers)
-    else:
+    elif not streamed:
         run_checks_serial(run, stage, items, describe, checks)
     if workers > 1 or len(items) >= parallel.MIN_PAGES:
         parallel.save_costs(run, len(items), run.data.get("check_timings", {}))
@@ -60,7 +61,8 @@ def run_finishers(run: BuildRun, checks: list[Check]) -> None:
         ctx = RuleContext(run, RULES[chk.rule_id], chk)
         t0 = time.perf_counter()
         try:
-            chk.finish(dict(sorted(collected.get(chk.key, {}).items())), ctx)
+            facts = collected.get(chk.key, {})
+            chk.finish({key: facts[key] for key in sorted(facts, key=site_order)}, ctx)
         except Exception as exc:
             ctx.report_exception(exc, "全站汇总")
         per_check[chk.key] = per_check.get(chk.key, 0.0) + time.perf_counter() - t0
